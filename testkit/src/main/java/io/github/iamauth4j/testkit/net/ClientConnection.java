@@ -69,8 +69,8 @@ public final class ClientConnection implements AutoCloseable {
 
   /**
    * Performs a server-side TLS handshake on this connection (TLS from the first byte, or after a
-   * protocol's "upgrade" request as PostgreSQL and MySQL do) and switches the streams to it.
-   * Bytes the client sent before must have been consumed exactly (no read-ahead beyond them).
+   * protocol's "upgrade" request as PostgreSQL and MySQL do) and switches the streams to it. Bytes
+   * the client sent before must have been consumed exactly (no read-ahead beyond them).
    *
    * @param context the server TLS context
    * @return the TLS socket
@@ -82,7 +82,8 @@ public final class ClientConnection implements AutoCloseable {
         (SSLSocket)
             context
                 .getSocketFactory()
-                .createSocket(plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
+                .createSocket(
+                    plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
     tls.setUseClientMode(false);
     tls.startHandshake();
     this.socket = tls;

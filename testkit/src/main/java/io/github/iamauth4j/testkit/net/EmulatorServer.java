@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The part every emulator shares: a listener on 127.0.0.1, one thread per client connection,
- * the registry of open connections, fault injection (drop every connection now, refuse new ones
- * for a while) and {@link EmulatorStats}. Subclasses implement {@link #serve(ClientConnection)}:
- * the protocol, TLS and the relay to the real server.
+ * The part every emulator shares: a listener on 127.0.0.1, one thread per client connection, the
+ * registry of open connections, fault injection (drop every connection now, refuse new ones for a
+ * while) and {@link EmulatorStats}. Subclasses implement {@link #serve(ClientConnection)}: the
+ * protocol, TLS and the relay to the real server.
  *
  * <p>Blocking I/O with a thread per connection keeps the emulators simple and their ordering
  * obvious; they serve tests, not production load.
@@ -119,8 +119,8 @@ public abstract class EmulatorServer implements AutoCloseable {
   }
 
   /**
-   * Serves one client connection on its own thread; the connection is closed when this returns
-   * or throws.
+   * Serves one client connection on its own thread; the connection is closed when this returns or
+   * throws.
    *
    * @param connection the client connection
    * @throws IOException on I/O failure (ends the connection)
@@ -168,8 +168,8 @@ public abstract class EmulatorServer implements AutoCloseable {
   }
 
   /**
-   * Fault injection: closes new connections as soon as they are accepted, for {@code duration}
-   * of the emulator's clock.
+   * Fault injection: closes new connections as soon as they are accepted, for {@code duration} of
+   * the emulator's clock.
    *
    * @param duration how long to refuse
    */

@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * What an emulator has seen: authentications accepted and rejected (by reason),
- * re-authentications on live connections, connections closed at the connection limit,
- * authentications refused inside {@code MULTI}, connections refused by fault injection, and
- * connections open now. Thread-safe; the {@code record…} methods are for emulators.
+ * What an emulator has seen: authentications accepted and rejected (by reason), re-authentications
+ * on live connections, connections closed at the connection limit, authentications refused inside
+ * {@code MULTI}, connections refused by fault injection, and connections open now. Thread-safe; the
+ * {@code record…} methods are for emulators.
  */
 public final class EmulatorStats {
   private final AtomicLong accepted = new AtomicLong();
@@ -133,9 +133,22 @@ public final class EmulatorStats {
 
   @Override
   public String toString() {
-    return "EmulatorStats[accepted=" + accepted + ", reauthentications=" + reauthentications
-        + ", rejected=" + rejectionsByReason() + ", closedAtLimit=" + closedAtLimit
-        + ", rejectedInMulti=" + rejectedInMulti + ", refused=" + refusedConnections
-        + ", opened=" + connectionsOpened + ", open=" + openConnections + "]";
+    return "EmulatorStats[accepted="
+        + accepted
+        + ", reauthentications="
+        + reauthentications
+        + ", rejected="
+        + rejectionsByReason()
+        + ", closedAtLimit="
+        + closedAtLimit
+        + ", rejectedInMulti="
+        + rejectedInMulti
+        + ", refused="
+        + refusedConnections
+        + ", opened="
+        + connectionsOpened
+        + ", open="
+        + openConnections
+        + "]";
   }
 }

@@ -1,4 +1,7 @@
-/** The accept loop, connection registry, TLS upgrade, fault injection and counters the emulators share. */
+/**
+ * The accept loop, connection registry, TLS upgrade, fault injection and counters the emulators
+ * share.
+ */
 @NullMarked
 package io.github.iamauth4j.testkit.net;
 

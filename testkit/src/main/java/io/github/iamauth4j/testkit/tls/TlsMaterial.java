@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -43,11 +42,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A throw-away certificate authority and a server certificate it signed, for an emulator's TLS
  * endpoint. Clients trust the CA ({@link #caPemFile()}, {@link #trustStore()}, {@link
- * #clientContext()}) and verify the server's name ({@code localhost}, {@code 127.0.0.1} and
- * {@code ::1} by default), as {@code sslmode=verify-full} or {@code VERIFY_IDENTITY} require.
+ * #clientContext()}) and verify the server's name ({@code localhost}, {@code 127.0.0.1} and {@code
+ * ::1} by default), as {@code sslmode=verify-full} or {@code VERIFY_IDENTITY} require.
  *
- * <p>RSA 2048 keys, for the widest client support (OpenSSL, GnuTLS, the JDK). {@link
- * #localhost()} generates once per JVM; {@link #generate(List, List)} makes new material.
+ * <p>RSA 2048 keys, for the widest client support (OpenSSL, GnuTLS, the JDK). {@link #localhost()}
+ * generates once per JVM; {@link #generate(List, List)} makes new material.
  */
 public final class TlsMaterial {
   private static final char[] STORE_PASSWORD = "iamauth4j-testkit".toCharArray();
@@ -118,7 +117,9 @@ public final class TlsMaterial {
       ca.addExtension(
           Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       ca.addExtension(
-          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(caKeys.getPublic()));
+          Extension.subjectKeyIdentifier,
+          false,
+          ext.createSubjectKeyIdentifier(caKeys.getPublic()));
       X509Certificate caCert = sign(ca, caKeys);
 
       String cn = dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0);
@@ -271,7 +272,8 @@ public final class TlsMaterial {
           serverKeys.getPrivate(),
           STORE_PASSWORD,
           new X509Certificate[] {serverCertificate, caCertificate});
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(ks, STORE_PASSWORD);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf.getKeyManagers(), null, null);
@@ -297,8 +299,12 @@ public final class TlsMaterial {
 
   @Override
   public String toString() {
-    return "TlsMaterial[names=" + dnsNames + ", ips=" + ipAddresses + ", ca="
-        + caCertificate.getSubjectX500Principal().getName() + "]";
+    return "TlsMaterial[names="
+        + dnsNames
+        + ", ips="
+        + ipAddresses
+        + ", ca="
+        + caCertificate.getSubjectX500Principal().getName()
+        + "]";
   }
-
 }

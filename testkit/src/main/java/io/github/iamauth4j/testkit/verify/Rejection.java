@@ -20,7 +20,10 @@ public enum Rejection {
   WRONG_ACTION,
   /** Signed for another user than the one presented. */
   WRONG_USER,
-  /** {@code ResourceType=ServerlessCache} present for a replication group, or absent for a serverless cache. */
+  /**
+   * {@code ResourceType=ServerlessCache} present for a replication group, or absent for a
+   * serverless cache.
+   */
   RESOURCE_TYPE_MISMATCH,
   /** The session token is missing, unexpected or not the trusted one. */
   SESSION_TOKEN_MISMATCH,

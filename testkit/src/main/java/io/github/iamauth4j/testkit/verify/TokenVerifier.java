@@ -75,8 +75,8 @@ public final class TokenVerifier {
   /**
    * Verifies {@code token} presented by {@code user}.
    *
-   * @param user the user name presented with the token ({@code AUTH user token}, the startup
-   *     user of a database connection)
+   * @param user the user name presented with the token ({@code AUTH user token}, the startup user
+   *     of a database connection)
    * @param token the token presented as the password
    * @return the verdict
    */
@@ -140,7 +140,8 @@ public final class TokenVerifier {
               : "a session token is present but the trusted credentials are long-term");
     }
     Instant now = clock.instant();
-    Duration max = kind == IamTarget.Kind.DSQL ? IamTarget.DSQL_MAX_EXPIRY : IamTarget.DEFAULT_EXPIRY;
+    Duration max =
+        kind == IamTarget.Kind.DSQL ? IamTarget.DSQL_MAX_EXPIRY : IamTarget.DEFAULT_EXPIRY;
     if (t.expiry().compareTo(max) > 0 || t.expiry().isNegative() || t.expiry().isZero()) {
       return Verdict.rejected(
           Rejection.EXPIRY_TOO_LONG, "expiry " + t.expiry() + " is not within 1 s to " + max);
@@ -199,8 +200,15 @@ public final class TokenVerifier {
 
   @Override
   public String toString() {
-    return "TokenVerifier[" + kind.label() + " " + expectedHost + ", region " + region
-        + ", trusting " + trusted + "]";
+    return "TokenVerifier["
+        + kind.label()
+        + " "
+        + expectedHost
+        + ", region "
+        + region
+        + ", trusting "
+        + trusted
+        + "]";
   }
 
   /** Builds a {@link TokenVerifier}. */
@@ -303,7 +311,8 @@ public final class TokenVerifier {
         problems.add("region: is required (e.g. \"us-east-1\")");
       }
       if (trusted.isEmpty()) {
-        problems.add("trust: at least one identity is required (e.g. TrustedCredentials.example())");
+        problems.add(
+            "trust: at least one identity is required (e.g. TrustedCredentials.example())");
       }
       if (kind == IamTarget.Kind.RDS && (port < 1 || port > 65535)) {
         problems.add("port: " + port + " is required for RDS (expected 1 to 65535)");

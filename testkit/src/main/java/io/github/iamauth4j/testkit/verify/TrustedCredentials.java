@@ -11,9 +11,9 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
- * Test credentials an emulator trusts, standing in for an IAM identity. Give the same ones to
- * the client under test ({@link #asProvider()}, or the environment variables that {@link
- * #exports()} prints). {@link #toString()} shows only the access key id.
+ * Test credentials an emulator trusts, standing in for an IAM identity. Give the same ones to the
+ * client under test ({@link #asProvider()}, or the environment variables that {@link #exports()}
+ * prints). {@link #toString()} shows only the access key id.
  */
 public final class TrustedCredentials {
   private final String accessKeyId;
@@ -48,8 +48,8 @@ public final class TrustedCredentials {
   }
 
   /**
-   * Temporary (STS) credentials: tokens must carry this session token, and are refused once
-   * {@code expiration} passes, even within their own 15 minutes (as users report of AWS).
+   * Temporary (STS) credentials: tokens must carry this session token, and are refused once {@code
+   * expiration} passes, even within their own 15 minutes (as users report of AWS).
    *
    * @param accessKeyId the access key id
    * @param secretAccessKey the secret key

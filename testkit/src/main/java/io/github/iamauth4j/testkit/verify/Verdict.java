@@ -4,8 +4,8 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The outcome of verifying a token: accepted, or rejected with a reason and a detail for test
- * logs (never the token or a secret).
+ * The outcome of verifying a token: accepted, or rejected with a reason and a detail for test logs
+ * (never the token or a secret).
  */
 public final class Verdict {
   private static final Verdict ACCEPTED = new Verdict(null, "accepted");
