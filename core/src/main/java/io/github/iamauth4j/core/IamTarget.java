@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -91,7 +92,8 @@ public final class IamTarget {
     this.port = port;
     this.userName = userName;
     this.signedHost = port > 0 ? resource + ":" + port : resource;
-    this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    // Sorted by name, as parameters() documents.
+    this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(parameters)));
     // Every service parameter name sorts before "X-Amz-" (they start with A, D, R or U), so the
     // canonical query is these, then the X-Amz-* parameters in their fixed order.
     StringBuilder q = new StringBuilder();
@@ -262,12 +264,14 @@ public final class IamTarget {
   private static void checkDbUser(List<String> problems, String setting, String value) {
     Objects.requireNonNull(value, setting);
     boolean control = value.codePoints().anyMatch(Character::isISOControl);
-    if (value.isEmpty() || value.length() > MAX_DB_USER || control) {
+    // An unpaired surrogate has no UTF-8 form: it would be signed as "?", another user.
+    boolean unpaired = value.codePoints().anyMatch(c -> c >= 0xD800 && c <= 0xDFFF);
+    if (value.isEmpty() || value.length() > MAX_DB_USER || control || unpaired) {
       problems.add(
           setting
               + ": "
               + (value.isEmpty() ? "is empty" : Texts.quoteIfSafe(value) + " is not valid")
-              + " (expected 1 to 128 characters, no control characters)");
+              + " (expected 1 to 128 characters, no control characters, valid Unicode)");
     }
   }
 
