@@ -1,0 +1,722 @@
+package io.github.iamauth4j.testkit.rds;
+
+import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.testkit.net.ClientConnection;
+import io.github.iamauth4j.testkit.net.EmulatorServer;
+import io.github.iamauth4j.testkit.tls.TlsMaterial;
+import io.github.iamauth4j.testkit.verify.Rejection;
+import io.github.iamauth4j.testkit.verify.TokenVerifier;
+import io.github.iamauth4j.testkit.verify.TrustedCredentials;
+import io.github.iamauth4j.testkit.verify.Verdict;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local stand-in for an RDS for PostgreSQL (or Aurora PostgreSQL) endpoint with IAM database
+ * authentication, in front of a real PostgreSQL server.
+ *
+ * <p>Like RDS with {@code rds.force_ssl=1}, it accepts only TLS ({@code SSLRequest}; a plaintext
+ * startup gets {@code FATAL: no pg_hba.conf entry for host "…", user "…", database "…", no
+ * encryption}, SQLSTATE 28000), asks for a cleartext password and verifies the {@code rds-db} token
+ * presented as that password: signed by trusted credentials, for {@code <endpoint host>:<emulator
+ * port>} in the configured region, {@code DBUser} equal to the startup user, not expired. A token
+ * that fails gets RDS's own {@code FATAL: PAM authentication failed for user "<user>"} (SQLSTATE
+ * 28P01) and the connection is closed.
+ *
+ * <p>A valid token logs the client in to the real server as the same role: on its first use the
+ * emulator creates the role through the admin account (or resets its password if it exists) with a
+ * random secret only the emulator knows, grants it {@code CONNECT} on the database and all
+ * privileges on that database's {@code public} schema, and then authenticates with SCRAM-SHA-256,
+ * MD5 or a cleartext password, whichever the server asks for. From the server's {@code
+ * AuthenticationOk} on, every byte is relayed unchanged both ways: parameter status, the server's
+ * cancel key (so a {@code CancelRequest} on a new connection is forwarded to the server), queries,
+ * the extended protocol, {@code COPY}. The startup user itself is never given the secret; the admin
+ * user logs in with the admin password.
+ *
+ * <pre>{@code
+ * try (RdsPostgresEmulator rds = RdsPostgresEmulator.builder()
+ *     .backend("127.0.0.1", 5432)
+ *     .backendAdmin("postgres", adminPassword)
+ *     .region("us-east-1")                          // default
+ *     .trust(TrustedCredentials.example())          // default
+ *     .start()) {
+ *   System.out.println(rds);                        // endpoint, CA file, region
+ *   String token = IamTokenGenerator.builder().target(rds.target("app")).region(rds.region())
+ *       .credentialsProvider(TrustedCredentials.example().asProvider()).build().generate().value();
+ *   // PGPASSWORD=<token> psql "<rds.connectionString("app", "test")>"
+ * }
+ * }</pre>
+ *
+ * <p>Counters ({@link #stats()}): authentications accepted and rejected by {@link Rejection},
+ * connections opened and open; {@link #plaintextStartupsRefused()}. Fault injection is inherited:
+ * {@link #dropAllConnections()}, {@link #refuseNewConnections(Duration)}. Tokens and the backend
+ * secrets never appear in logs, messages or {@link #toString()}.
+ *
+ * <p>Not emulated: direct TLS negotiation ({@code sslnegotiation=direct}, PostgreSQL 17 clients),
+ * GSSAPI encryption (refused with {@code N} as RDS does), the {@code rds_iam} role membership check
+ * (every role may log in with a token).
+ */
+public final class RdsPostgresEmulator extends EmulatorServer {
+  private static final Logger log = LoggerFactory.getLogger(RdsPostgresEmulator.class);
+  private static final int MAX_PASSWORD_MESSAGE = 64 * 1024;
+  private static final String NAME = "rds-postgres";
+
+  private final String backendHost;
+  private final int backendPort;
+  private final String adminUser;
+  private final String adminPassword;
+  private final String adminDatabase;
+  private final String endpointHost;
+  private final String region;
+  private final List<TrustedCredentials> trusted;
+  private final Duration allowedClockSkew;
+  private final TlsMaterial tls;
+  private final SSLContext serverContext;
+  private final Duration backendConnectTimeout;
+  private final Duration handshakeTimeout;
+  private final Map<String, String> roles = new ConcurrentHashMap<>();
+  private final Set<String> granted = ConcurrentHashMap.newKeySet();
+  private final AtomicLong plaintextRefused = new AtomicLong();
+  private volatile @Nullable TokenVerifier verifier;
+
+  private RdsPostgresEmulator(Settings s, String adminDatabase) {
+    super(NAME, s.port, s.clock);
+    this.backendHost = Objects.requireNonNull(s.backendHost);
+    this.backendPort = s.backendPort;
+    this.adminUser = Objects.requireNonNull(s.adminUser);
+    this.adminPassword = Objects.requireNonNull(s.adminPassword);
+    this.adminDatabase = adminDatabase;
+    this.endpointHost = s.endpointHost;
+    this.region = s.region;
+    this.trusted = s.trustedOrExample();
+    this.allowedClockSkew = s.allowedClockSkew;
+    this.tls = s.tlsOrLocalhost();
+    this.serverContext = tls.serverContext();
+    this.backendConnectTimeout = s.backendConnectTimeout;
+    this.handshakeTimeout = s.handshakeTimeout;
+  }
+
+  /**
+   * A builder. Required: {@link Builder#backend(String, int)} and {@link
+   * Builder#backendAdmin(String, String)}.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The host name tokens must be signed for, and clients connect to: {@code localhost} by default.
+   */
+  public String endpointHost() {
+    return endpointHost;
+  }
+
+  /** The region tokens must be signed for. */
+  public String region() {
+    return region;
+  }
+
+  /** The credentials whose tokens are trusted (their {@code toString()} shows no secret). */
+  public List<TrustedCredentials> trustedCredentials() {
+    return trusted;
+  }
+
+  /** The TLS material: clients trust its CA. */
+  public TlsMaterial tls() {
+    return tls;
+  }
+
+  /** The CA certificate clients must trust, as a PEM file (e.g. {@code sslrootcert=}). */
+  public Path caPemFile() {
+    return tls.caPemFile();
+  }
+
+  /** The real server's host. */
+  public String backendHost() {
+    return backendHost;
+  }
+
+  /** The real server's port. */
+  public int backendPort() {
+    return backendPort;
+  }
+
+  /**
+   * The IAM target a client signs tokens for to log in here as {@code user}: {@code
+   * rds(endpointHost(), port(), user)}.
+   *
+   * @param user the database user
+   * @return the target
+   */
+  public IamTarget target(String user) {
+    return IamTarget.rds(endpointHost, port(), user);
+  }
+
+  /**
+   * A libpq connection string for {@code psql} and other libpq clients, with {@code
+   * sslmode=verify-full} against {@link #caPemFile()}; pass the token as {@code PGPASSWORD}.
+   *
+   * @param user the database user
+   * @param database the database
+   * @return e.g. {@code host=localhost port=41234 user=app dbname=test sslmode=verify-full
+   *     sslrootcert=/tmp/iamauth4j-ca-….pem}
+   */
+  public String connectionString(String user, String database) {
+    return "host="
+        + endpointHost
+        + " port="
+        + port()
+        + " user="
+        + libpqValue(user)
+        + " dbname="
+        + libpqValue(database)
+        + " sslmode=verify-full sslrootcert="
+        + libpqValue(caPemFile().toString());
+  }
+
+  /**
+   * A pgjdbc URL with {@code sslmode=verify-full} against {@link #caPemFile()}; pass the user and
+   * the token as the password.
+   *
+   * @param database the database
+   * @return e.g. {@code jdbc:postgresql://localhost:41234/test?sslmode=verify-full&sslrootcert=…}
+   */
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://"
+        + endpointHost
+        + ":"
+        + port()
+        + "/"
+        + URLEncoder.encode(database, StandardCharsets.UTF_8)
+        + "?sslmode=verify-full&sslrootcert="
+        + URLEncoder.encode(caPemFile().toString(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The verifier tokens are judged by (available once started).
+   *
+   * @return the verifier for {@code <endpoint host>:<port>}
+   */
+  public TokenVerifier verifier() {
+    TokenVerifier v = verifier;
+    if (v == null) {
+      synchronized (this) {
+        v = verifier;
+        if (v == null) {
+          TokenVerifier.Builder b =
+              TokenVerifier.builder()
+                  .kind(IamTarget.Kind.RDS)
+                  .resource(endpointHost)
+                  .port(port())
+                  .region(region)
+                  .clock(clock())
+                  .allowedClockSkew(allowedClockSkew);
+          trusted.forEach(b::trust);
+          v = b.build();
+          verifier = v;
+        }
+      }
+    }
+    return v;
+  }
+
+  /** Startup messages refused because they came without TLS (as {@code rds.force_ssl} does). */
+  public long plaintextStartupsRefused() {
+    return plaintextRefused.get();
+  }
+
+  @Override
+  protected void serve(ClientConnection c) throws IOException {
+    c.socket().setSoTimeout(Settings.timeoutMillis(handshakeTimeout));
+    // Read the plaintext phase straight from the socket: nothing may be buffered past the
+    // SSLRequest, or the TLS handshake would miss it.
+    DataInputStream in = new DataInputStream(c.socket().getInputStream());
+    for (int round = 0; round < 3; round++) {
+      byte[] packet = PgWire.readStartupPacket(in);
+      int code = PgWire.intAt(packet, 0);
+      if (code == PgWire.SSL_REQUEST && packet.length == 4 && !c.isTls()) {
+        c.out().write('S');
+        c.out().flush();
+        c.upgradeToTls(serverContext);
+        in = new DataInputStream(c.in());
+      } else if (code == PgWire.GSSENC_REQUEST && packet.length == 4 && !c.isTls()) {
+        c.out().write('N');
+        c.out().flush();
+      } else if (code == PgWire.CANCEL_REQUEST && packet.length == 12) {
+        // The key data is the backend's (relayed verbatim), so the backend can act on it.
+        PgBackend.cancel(backendHost, backendPort, backendConnectTimeout, packet);
+        return;
+      } else if ((code >>> 16) == 3) {
+        startup(c, in, packet, code);
+        return;
+      } else {
+        fatal(
+            c,
+            "08P01",
+            "unsupported frontend protocol "
+                + (code >>> 16)
+                + "."
+                + (code & 0xffff)
+                + ": server supports 3.0 to 3.0",
+            "ProcessStartupPacket");
+        return;
+      }
+    }
+    fatal(c, "08P01", "too many negotiation requests", "ProcessStartupPacket");
+  }
+
+  private void startup(ClientConnection c, DataInputStream in, byte[] packet, int protocol)
+      throws IOException {
+    Map<String, String> params = PgWire.startupParameters(packet);
+    String user = params.getOrDefault("user", "");
+    if (user.isEmpty()) {
+      fatal(
+          c,
+          "28000",
+          "no PostgreSQL user name specified in startup packet",
+          "ProcessStartupPacket");
+      return;
+    }
+    String database = params.getOrDefault("database", "");
+    if (database.isEmpty()) {
+      database = user;
+    }
+    if (!c.isTls()) {
+      plaintextRefused.incrementAndGet();
+      log.info("{} emulator: {} refused: startup for user \"{}\" without TLS", NAME, c, user);
+      fatal(
+          c,
+          "28000",
+          "no pg_hba.conf entry for host \""
+              + c.socket().getInetAddress().getHostAddress()
+              + "\", user \""
+              + user
+              + "\", database \""
+              + database
+              + "\", no encryption",
+          "ClientAuthentication");
+      return;
+    }
+    PgWire.write(c.out(), 'R', PgWire.authentication(3, new byte[0]));
+    c.out().flush();
+    PgWire.Message m;
+    try {
+      m = PgWire.read(in, MAX_PASSWORD_MESSAGE);
+    } catch (EOFException e) {
+      // libpq closes here when it has no password, asks for one and reconnects.
+      return;
+    }
+    if (m.typeChar() != 'p') {
+      fatal(
+          c,
+          "08P01",
+          "expected password response, got message type " + (int) m.typeChar(),
+          "recv_password_packet");
+      return;
+    }
+    String token = PgWire.cstring(m.body, 0);
+    Verdict verdict = verifier().verify(user, token);
+    if (!verdict.isAccepted()) {
+      Rejection why = verdict.rejection().orElse(Rejection.MALFORMED);
+      stats().recordRejected(why);
+      log.info(
+          "{} emulator: {} rejected the token of user \"{}\": {}", NAME, c, user, verdict.detail());
+      fatal(c, "28P01", "PAM authentication failed for user \"" + user + "\"", "auth_failed");
+      return;
+    }
+    stats().recordAccepted(false);
+    log.debug("{} emulator: {} accepted the token of user \"{}\"", NAME, c, user);
+    String secret;
+    try {
+      secret = provision(user, database);
+    } catch (IOException e) {
+      log.warn("{} emulator: could not prepare role \"{}\": {}", NAME, user, e.getMessage());
+      fatal(
+          c,
+          "58000",
+          "the RDS emulator could not prepare role \""
+              + user
+              + "\" on its backend "
+              + backendHost
+              + ":"
+              + backendPort
+              + ": "
+              + e.getMessage(),
+          "iamauth4j_provision");
+      return;
+    }
+    PgBackend backend;
+    try {
+      backend = PgBackend.connect(backendHost, backendPort, backendConnectTimeout);
+    } catch (IOException e) {
+      fatal(
+          c,
+          "08006",
+          "the RDS emulator could not connect to its backend "
+              + backendHost
+              + ":"
+              + backendPort
+              + ": "
+              + e,
+          "iamauth4j_connect");
+      return;
+    }
+    try {
+      PgBackend.Startup s = backend.startup(protocol, params, user, secret);
+      for (PgWire.Message passOn : s.messages) {
+        c.out().write(passOn.encode());
+      }
+      c.out().flush();
+      if (!s.ok) {
+        return;
+      }
+      backend.socket().setSoTimeout(0);
+      c.socket().setSoTimeout(0);
+      Relay.run(
+          c,
+          backend.socket(),
+          backend.input(),
+          backend.output(),
+          Thread.currentThread().getName() + "-down");
+    } finally {
+      backend.close();
+    }
+  }
+
+  /** The backend password of {@code user}, creating or resetting its role on first use. */
+  private String provision(String user, String database) throws IOException {
+    if (user.equals(adminUser)) {
+      return adminPassword;
+    }
+    String secret;
+    try {
+      secret = roles.computeIfAbsent(user, this::createRole);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    String key = user + '\0' + database;
+    if (!granted.contains(key) && grant(user, database)) {
+      granted.add(key);
+    }
+    return secret;
+  }
+
+  private String createRole(String user) {
+    String secret = Secrets.generate();
+    try (PgBackend admin = adminSession(adminDatabase)) {
+      boolean exists =
+          !admin
+              .query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = " + literal(user))
+              .isEmpty();
+      String sql =
+          (exists ? "ALTER ROLE " : "CREATE ROLE ")
+              + identifier(user)
+              + " WITH LOGIN PASSWORD "
+              + literal(secret);
+      try {
+        admin.query(sql);
+      } catch (PgBackend.BackendError e) {
+        if (!exists && "42710".equals(e.sqlState())) {
+          // Created meanwhile by someone else: take it over.
+          admin.query("ALTER ROLE " + identifier(user) + " WITH LOGIN PASSWORD " + literal(secret));
+        } else {
+          throw e;
+        }
+      }
+      admin.terminate();
+      log.debug(
+          "{} emulator: {} role \"{}\" on the backend", NAME, exists ? "reset" : "created", user);
+      return secret;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          new IOException(
+              Secrets.redact(String.valueOf(e.getMessage()), secret, adminPassword), e));
+    }
+  }
+
+  /** Grants {@code user} the use of {@code database}; false if the database does not exist. */
+  private boolean grant(String user, String database) throws IOException {
+    PgBackend admin;
+    try {
+      admin = adminSession(database);
+    } catch (PgBackend.BackendError e) {
+      if ("3D000".equals(e.sqlState())) {
+        return false; // The client's own startup will report the missing database.
+      }
+      throw e;
+    }
+    try {
+      admin.query(
+          "GRANT CONNECT ON DATABASE "
+              + identifier(database)
+              + " TO "
+              + identifier(user)
+              + "; GRANT ALL ON SCHEMA public TO "
+              + identifier(user));
+      admin.terminate();
+      return true;
+    } finally {
+      admin.close();
+    }
+  }
+
+  private PgBackend adminSession(String database) throws IOException {
+    PgBackend b = PgBackend.connect(backendHost, backendPort, backendConnectTimeout);
+    try {
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("user", adminUser);
+      params.put("database", database);
+      params.put("application_name", "iamauth4j-rds-emulator");
+      PgBackend.Startup s = b.startup(PgWire.PROTOCOL_3_0, params, adminUser, adminPassword);
+      if (!s.ok) {
+        throw new PgBackend.BackendError(s.last().body);
+      }
+      b.awaitReady();
+      return b;
+    } catch (IOException | RuntimeException e) {
+      b.close();
+      throw e;
+    }
+  }
+
+  private static void fatal(ClientConnection c, String sqlState, String message, String routine)
+      throws IOException {
+    PgWire.write(c.out(), 'E', PgWire.error("FATAL", sqlState, message, routine));
+    c.out().flush();
+  }
+
+  static String identifier(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  static String literal(String value) {
+    String quoted = value.replace("'", "''");
+    return value.contains("\\") ? "E'" + quoted.replace("\\", "\\\\") + "'" : "'" + quoted + "'";
+  }
+
+  private static String libpqValue(String value) {
+    if (!value.isEmpty() && value.chars().noneMatch(ch -> ch == ' ' || ch == '\'' || ch == '\\')) {
+      return value;
+    }
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  /** Describes the endpoint, the CA file to trust, the region and the backend; no secrets. */
+  @Override
+  public String toString() {
+    return "RDS PostgreSQL emulator on "
+        + endpointHost
+        + ":"
+        + port()
+        + " (TLS only; trust the CA in "
+        + caPemFile()
+        + "; tokens for "
+        + endpointHost
+        + ":"
+        + port()
+        + " in "
+        + region
+        + ", trusting "
+        + trusted
+        + ") in front of "
+        + backendHost
+        + ":"
+        + backendPort;
+  }
+
+  /**
+   * Builds and starts a {@link RdsPostgresEmulator}. Setters check their argument at once; {@link
+   * #start()} reports every missing setting together.
+   */
+  public static final class Builder {
+    private final Settings s = new Settings();
+    private String adminDatabase = "postgres";
+
+    private Builder() {}
+
+    /**
+     * The real PostgreSQL server. Required.
+     *
+     * @param host its host, e.g. {@code 127.0.0.1}
+     * @param port its port
+     * @return this builder
+     * @throws IllegalArgumentException if the host is blank or the port is not 1 to 65535
+     */
+    public Builder backend(String host, int port) {
+      s.backend(host, port);
+      return this;
+    }
+
+    /**
+     * A role of the real server that may create roles and grant privileges (a superuser, or a role
+     * with {@code CREATEROLE} that owns the databases), used to provision the roles clients log in
+     * as. Required.
+     *
+     * @param user the role name
+     * @param password its password (never logged)
+     * @return this builder
+     */
+    public Builder backendAdmin(String user, String password) {
+      s.backendAdmin(user, password);
+      return this;
+    }
+
+    /**
+     * The database the admin role connects to to create roles. Default {@code postgres}.
+     *
+     * @param database an existing database
+     * @return this builder
+     */
+    public Builder adminDatabase(String database) {
+      if (Objects.requireNonNull(database, "adminDatabase").isEmpty()) {
+        throw new IllegalArgumentException("adminDatabase: must not be empty");
+      }
+      this.adminDatabase = database;
+      return this;
+    }
+
+    /**
+     * The host name clients connect to and sign tokens for (tokens are signed for {@code
+     * <host>:<emulator port>}). It must be a name the TLS certificate is valid for. Default {@code
+     * localhost}.
+     *
+     * @param host a host name without port
+     * @return this builder
+     */
+    public Builder endpointHost(String host) {
+      s.endpointHost(host);
+      return this;
+    }
+
+    /**
+     * The region tokens must be signed for. Default {@code us-east-1}.
+     *
+     * @param region an AWS region, e.g. {@code eu-west-1}
+     * @return this builder
+     * @throws IllegalArgumentException if it is not an AWS region
+     */
+    public Builder region(String region) {
+      s.region(region);
+      return this;
+    }
+
+    /**
+     * Trusts tokens signed with these credentials; may be called several times. Default (when never
+     * called): {@link TrustedCredentials#example()}.
+     *
+     * @param credentials the test identity
+     * @return this builder
+     */
+    public Builder trust(TrustedCredentials credentials) {
+      s.trust(credentials);
+      return this;
+    }
+
+    /**
+     * The clock token expiry and fault windows are judged by. Default {@link Clock#systemUTC()}.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      s.clock(clock);
+      return this;
+    }
+
+    /**
+     * How far in the future a token's signing time may be. Default 5 minutes.
+     *
+     * @param skew zero or more
+     * @return this builder
+     */
+    public Builder allowedClockSkew(Duration skew) {
+      s.allowedClockSkew(skew);
+      return this;
+    }
+
+    /**
+     * The TLS certificate and CA. Default {@link TlsMaterial#localhost()}.
+     *
+     * @param tls the material
+     * @return this builder
+     */
+    public Builder tls(TlsMaterial tls) {
+      s.tls(tls);
+      return this;
+    }
+
+    /**
+     * The port to listen on ({@code 127.0.0.1}). Default 0: a free port.
+     *
+     * @param port 0, or 1 to 65535
+     * @return this builder
+     */
+    public Builder port(int port) {
+      s.port(port);
+      return this;
+    }
+
+    /**
+     * How long connecting and authenticating to the real server may take. Default 10 seconds.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder backendConnectTimeout(Duration timeout) {
+      s.backendConnectTimeout(timeout);
+      return this;
+    }
+
+    /**
+     * How long a client may take from connecting to sending its token. Default 30 seconds.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder handshakeTimeout(Duration timeout) {
+      s.handshakeTimeout(timeout);
+      return this;
+    }
+
+    /**
+     * Starts the emulator: listens on {@code 127.0.0.1} and serves each connection on its own
+     * thread. The real server is first contacted when a client logs in.
+     *
+     * @return the running emulator; close it to stop
+     * @throws IamConfigurationException listing every missing setting
+     * @throws UncheckedIOException if the port cannot be bound
+     */
+    public RdsPostgresEmulator start() {
+      List<String> problems = s.problems();
+      if (!problems.isEmpty()) {
+        throw new IamConfigurationException(problems);
+      }
+      RdsPostgresEmulator e = new RdsPostgresEmulator(s, adminDatabase);
+      e.startListening();
+      e.verifier();
+      log.info("Started {}", e);
+      return e;
+    }
+  }
+}
