@@ -1,0 +1,283 @@
+package io.github.iamauth4j.testkit.rds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.IamTokenGenerator;
+import io.github.iamauth4j.testkit.server.PostgresServer;
+import io.github.iamauth4j.testkit.verify.Rejection;
+import io.github.iamauth4j.testkit.verify.TrustedCredentials;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
+
+/**
+ * The PostgreSQL emulator in front of a real PostgreSQL, judged by independent clients: Debian's
+ * {@code psql} (libpq) and pgjdbc, both verifying the emulator's certificate ({@code verify-full}).
+ */
+class RdsPostgresEmulatorIT {
+  private static final String REGION = "us-east-1";
+  private static final String PAM = "PAM authentication failed for user \"app\"";
+
+  private static PostgresServer postgres;
+  private static RdsPostgresEmulator rds;
+
+  @BeforeAll
+  static void start() {
+    postgres = PostgresServer.builder().start();
+    rds =
+        RdsPostgresEmulator.builder()
+            .backend(postgres.host(), postgres.port())
+            .backendAdmin(postgres.superuser(), postgres.superuserPassword())
+            .region(REGION)
+            .trust(TrustedCredentials.example())
+            .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (rds != null) {
+      rds.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private static String token(String user) {
+    return token(rds.target(user), REGION, Instant.now(), TrustedCredentials.example());
+  }
+
+  private static String token(
+      IamTarget target, String region, Instant at, TrustedCredentials credentials) {
+    return IamTokenGenerator.builder()
+        .target(target)
+        .region(region)
+        .credentialsProvider(credentials.asProvider())
+        .build()
+        .generate(at)
+        .value();
+  }
+
+  private static Programs.Result psql(String connectionString, String password, String sql) {
+    return Programs.run(
+        List.of(Programs.find("psql"), "-X", "-A", "-t", "-d", connectionString, "-c", sql),
+        Map.of("PGPASSWORD", password, "PGCONNECT_TIMEOUT", "20"));
+  }
+
+  private static Connection jdbc(String user, String password) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password);
+    return DriverManager.getConnection(rds.jdbcUrl("test"), p);
+  }
+
+  @Test
+  void psqlLogsInWithAValidTokenAsTheIamUser() {
+    long accepted = rds.stats().authenticationsAccepted();
+
+    Programs.Result r =
+        psql(
+            rds.connectionString("app", "test"),
+            token("app"),
+            "select current_user, ssl" + " from pg_stat_ssl where pid = pg_backend_pid()");
+
+    assertThat(r.exitCode).as(r.toString()).isZero();
+    // The backend sees the emulator's plaintext connection; the client's TLS ends at the emulator.
+    assertThat(r.stdout).isEqualTo("app|f");
+    assertThat(rds.stats().authenticationsAccepted()).isEqualTo(accepted + 1);
+  }
+
+  @Test
+  void psqlIsRefusedWithRdsPamErrorForEveryBadToken() {
+    Instant now = Instant.now();
+    TrustedCredentials stranger =
+        TrustedCredentials.of("AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY");
+    Map<Rejection, String> cases =
+        Map.of(
+            Rejection.EXPIRED,
+            token(
+                rds.target("app"),
+                REGION,
+                now.minus(Duration.ofMinutes(20)),
+                TrustedCredentials.example()),
+            Rejection.WRONG_REGION,
+            token(rds.target("app"), "eu-west-1", now, TrustedCredentials.example()),
+            Rejection.WRONG_USER,
+            token("other"),
+            Rejection.WRONG_HOST,
+            token(
+                IamTarget.rds("localhost", rds.port() + 1, "app"),
+                REGION,
+                now,
+                TrustedCredentials.example()),
+            Rejection.UNKNOWN_ACCESS_KEY,
+            token(rds.target("app"), REGION, now, stranger),
+            Rejection.MALFORMED,
+            "not-a-token");
+    Map<Rejection, Long> before = rds.stats().rejectionsByReason();
+    long accepted = rds.stats().authenticationsAccepted();
+
+    List<String> failures = new ArrayList<>();
+    cases.forEach(
+        (reason, token) -> {
+          Programs.Result r = psql(rds.connectionString("app", "test"), token, "select 1");
+          if (r.exitCode == 0 || !r.stderr.contains("FATAL:  " + PAM)) {
+            failures.add(reason + ": " + r);
+          }
+        });
+
+    assertThat(failures).isEmpty();
+    for (Rejection reason : cases.keySet()) {
+      assertThat(rds.stats().rejected(reason))
+          .as(reason.toString())
+          .isEqualTo(before.getOrDefault(reason, 0L) + 1);
+    }
+    assertThat(rds.stats().authenticationsAccepted()).isEqualTo(accepted);
+  }
+
+  @Test
+  void aPlaintextStartupIsRefusedAsWithForceSsl() {
+    long refused = rds.plaintextStartupsRefused();
+    String plaintext =
+        "host=localhost hostaddr=127.0.0.1 port="
+            + rds.port()
+            + " user=app dbname=test sslmode=disable";
+
+    Programs.Result r = psql(plaintext, token("app"), "select 1");
+
+    assertThat(r.exitCode).as(r.toString()).isNotZero();
+    assertThat(r.stderr)
+        .contains(
+            "FATAL:  no pg_hba.conf entry for host \"127.0.0.1\", user \"app\", database \"test\","
+                + " no encryption");
+    assertThat(rds.plaintextStartupsRefused()).isEqualTo(refused + 1);
+  }
+
+  @Test
+  void pgjdbcVerifiesTheCertificateAndRunsSqlThroughTheRelay() throws Exception {
+    try (Connection c = jdbc("app", token("app"));
+        Statement s = c.createStatement()) {
+      s.execute("create table if not exists orders(id int primary key, item text)");
+      s.execute("truncate orders");
+      try (PreparedStatement insert =
+          c.prepareStatement("insert into orders(id, item) values (?, ?)")) {
+        for (int i = 1; i <= 3; i++) {
+          insert.setInt(1, i);
+          insert.setString(2, "item-" + i);
+          insert.addBatch();
+        }
+        assertThat(insert.executeBatch()).containsExactly(1, 1, 1);
+      }
+      // Extended protocol with parameters, prepared server-side after 5 uses.
+      try (PreparedStatement q =
+          c.prepareStatement("select item, current_user from orders where id = ?")) {
+        for (int i = 0; i < 6; i++) {
+          q.setInt(1, 2);
+          try (ResultSet rs = q.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("item-2");
+            assertThat(rs.getString(2)).isEqualTo("app");
+          }
+        }
+      }
+      // COPY, both ways.
+      long copied =
+          c.unwrap(PGConnection.class)
+              .getCopyAPI()
+              .copyIn(
+                  "COPY orders FROM STDIN (FORMAT csv)", new StringReader("4,item-4\n5,item-5\n"));
+      assertThat(copied).isEqualTo(2);
+      try (ResultSet rs =
+          s.executeQuery("select count(*), string_agg(item, ',' order by id) from orders")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(5);
+        assertThat(rs.getString(2)).isEqualTo("item-1,item-2,item-3,item-4,item-5");
+      }
+    }
+  }
+
+  @Test
+  void pgjdbcGetsRdsErrorForABadToken() {
+    assertThatThrownBy(() -> jdbc("app", token("other")).close())
+        .isInstanceOfSatisfying(
+            PSQLException.class,
+            e -> {
+              assertThat(e.getSQLState()).isEqualTo("28P01");
+              assertThat(e.getMessage()).contains(PAM);
+            });
+  }
+
+  @Test
+  void aCancelRequestIsForwardedToTheBackend() throws SQLException {
+    try (Connection c = jdbc("app", token("app"));
+        Statement s = c.createStatement()) {
+      s.setQueryTimeout(1); // pgjdbc sends a CancelRequest on a new connection after 1 s.
+
+      assertThatThrownBy(() -> s.execute("select pg_sleep(60)"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+      s.setQueryTimeout(0);
+      try (ResultSet rs = s.executeQuery("select 42")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getInt(1)).isEqualTo(42);
+      }
+    }
+  }
+
+  @Test
+  void droppedConnectionsFailAndNewOnesSucceed() throws SQLException {
+    long opened = rds.stats().connectionsOpened();
+    try (Connection c = jdbc("app", token("app"))) {
+      try (Statement s = c.createStatement()) {
+        s.execute("select 1");
+      }
+      assertThat(rds.stats().openConnections()).isPositive();
+
+      rds.dropAllConnections();
+
+      assertThatThrownBy(
+              () -> {
+                try (Statement s = c.createStatement()) {
+                  s.execute("select 1");
+                }
+              })
+          .isInstanceOf(SQLException.class);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> rds.stats().openConnections() == 0);
+    try (Connection again = jdbc("app", token("app"));
+        Statement s = again.createStatement();
+        ResultSet rs = s.executeQuery("select current_user")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("app");
+    }
+    assertThat(rds.stats().connectionsOpened()).isGreaterThanOrEqualTo(opened + 2);
+  }
+
+  @Test
+  void describesEndpointAndCaWithoutSecrets() {
+    assertThat(rds.toString())
+        .contains("localhost:" + rds.port())
+        .contains(rds.caPemFile().toString())
+        .contains(REGION)
+        .doesNotContain(postgres.superuserPassword())
+        .doesNotContain(TrustedCredentials.example().secretAccessKey());
+  }
+}
