@@ -1,0 +1,504 @@
+package io.github.iamauth4j.lettuce;
+
+import io.github.iamauth4j.core.IamAuthListener;
+import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.RefreshScheduler;
+import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.lettuce.internal.ReauthenticationReporter;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.protocol.ProtocolVersion;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
+/**
+ * The entry point of the Lettuce adapter: IAM authentication for {@link RedisClient} and {@link
+ * RedisClusterClient} (Lettuce 6.6 or later), with TLS on and live re-authentication, so that
+ * connections are never cut at the server's 12-hour limit.
+ *
+ * <p>Standalone (replication group, or serverless):
+ *
+ * <pre>{@code
+ * IamLettuce iam = IamLettuce.builder()
+ *     .target(IamTarget.elastiCache("orders", "app"))   // or elastiCacheServerless(...)
+ *     .region("us-east-1")
+ *     .build();
+ * RedisClient client = iam.redisClient("master.orders.abc123.use1.cache.amazonaws.com", 6379);
+ * StatefulRedisConnection<String, String> connection = client.connect();
+ * }</pre>
+ *
+ * <p>Cluster mode (ElastiCache cluster mode on, or MemoryDB):
+ *
+ * <pre>{@code
+ * RedisClusterClient cluster = iam.clusterClient("clustercfg.orders.abc123.use1.cache.amazonaws.com", 6379);
+ * }</pre>
+ *
+ * <p>With an existing client setup, use the parts: {@link #redisUri(RedisURI)} (checks TLS and
+ * attaches the credentials), {@link #configure(ClientOptions.Builder)} (applies what Lettuce needs
+ * to the app's own options builder) and {@link #reportReauthentications(AbstractRedisClient)}.
+ *
+ * <p>What it sets up: the {@link IamRedisCredentialsProvider} (user name from the target, a cached
+ * token as password, fetched off the event loop); {@code rediss://} with full peer verification;
+ * {@link ClientOptions.ReauthenticateBehavior#ON_NEW_CREDENTIALS} so that Lettuce sends {@code
+ * AUTH} on live connections each time the provider streams fresh credentials (on the {@link
+ * RenewalPolicy}'s jittered interval, 1 hour by default, held until {@code EXEC} inside a {@code
+ * MULTI}); RESP3, which Lettuce needs to re-authenticate pub/sub connections. Plaintext is refused
+ * unless {@link Builder#allowPlaintextForLocalTesting()} is called.
+ *
+ * <p>Thread-safe and meant to live as long as the app: one per target, shared by the clients of
+ * that target.
+ */
+public final class IamLettuce implements AutoCloseable {
+
+  private final IamTokenProvider tokens;
+  private final boolean ownsTokens;
+  private final RenewalPolicy policy;
+  private final IamRedisCredentialsProvider credentials;
+  private final boolean plaintextAllowed;
+  private final @Nullable SslOptions sslOptions;
+
+  private IamLettuce(Builder b, IamTokenProvider tokens, @Nullable SslOptions sslOptions) {
+    this.tokens = tokens;
+    this.ownsTokens = b.tokenProvider == null;
+    this.policy = b.renewalPolicy;
+    this.plaintextAllowed = b.plaintextAllowed;
+    this.sslOptions = sslOptions;
+    this.credentials =
+        new IamRedisCredentialsProvider(tokens, policy, b.scheduler, b.firstTokenTimeout);
+    // The first connection should find a token ready; the fetch runs on the core's threads.
+    tokens.prefetch();
+  }
+
+  /** A builder; a target (or a ready token provider) is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The Lettuce credentials provider: attach it to every {@link RedisURI} of the target. */
+  public IamRedisCredentialsProvider credentialsProvider() {
+    return credentials;
+  }
+
+  /** The token cache shared by all connections of this target. */
+  public IamTokenProvider tokenProvider() {
+    return tokens;
+  }
+
+  /** The renewal policy pacing the re-authentication of live connections. */
+  public RenewalPolicy renewalPolicy() {
+    return policy;
+  }
+
+  /** Whether plaintext was allowed by {@link Builder#allowPlaintextForLocalTesting()}. */
+  public boolean plaintextAllowed() {
+    return plaintextAllowed;
+  }
+
+  /**
+   * A {@link RedisURI} for an endpoint: TLS with full peer verification (host name checked), and
+   * this adapter's credentials provider. Without TLS only after {@link
+   * Builder#allowPlaintextForLocalTesting()}.
+   *
+   * @param host the endpoint host, e.g. the primary or configuration endpoint
+   * @param port the port, e.g. 6379
+   */
+  public RedisURI redisUri(String host, int port) {
+    Objects.requireNonNull(host, "host");
+    return RedisURI.builder()
+        .withHost(host)
+        .withPort(port)
+        .withSsl(!plaintextAllowed)
+        .withVerifyPeer(SslVerifyMode.FULL)
+        .withAuthentication(credentials)
+        .build();
+  }
+
+  /**
+   * A copy of the app's own {@link RedisURI} with this adapter's credentials provider in place of
+   * any user name and password it carries; everything else (timeouts, client name, database, TLS
+   * settings) is kept.
+   *
+   * @param uri the app's URI; must use TLS ({@code rediss://}) with peer verification
+   * @throws IamConfigurationException if the URI is plaintext or does not verify the peer, unless
+   *     {@link Builder#allowPlaintextForLocalTesting()} was called
+   */
+  public RedisURI redisUri(RedisURI uri) {
+    checkTransport(uri);
+    return RedisURI.builder(uri).withAuthentication(credentials).build();
+  }
+
+  private void checkTransport(RedisURI uri) {
+    if (plaintextAllowed) {
+      return;
+    }
+    String where = uri.getHost() + ":" + uri.getPort();
+    if (!uri.isSsl()) {
+      throw new IamConfigurationException(
+          "RedisURI "
+              + where
+              + ": TLS is off (expected rediss:// or RedisURI.Builder.withSsl(true); ElastiCache"
+              + " and MemoryDB require TLS for IAM authentication, and a token sent in clear is a"
+              + " bearer secret anyone on the path can use). For a local server without TLS, call"
+              + " IamLettuce.Builder.allowPlaintextForLocalTesting()");
+    }
+    if (uri.getVerifyMode() == SslVerifyMode.NONE) {
+      throw new IamConfigurationException(
+          "RedisURI "
+              + where
+              + ": TLS peer verification is off (expected SslVerifyMode.FULL or CA: without it"
+              + " the token can be sent to an impostor). For a local server, call"
+              + " IamLettuce.Builder.allowPlaintextForLocalTesting()");
+    }
+  }
+
+  /**
+   * Applies what IAM authentication needs to the app's own options builder (a {@link
+   * ClientOptions.Builder} or a {@link ClusterClientOptions.Builder}): re-authentication on new
+   * credentials, RESP3, and the TLS trust settings if any were given to this adapter.
+   *
+   * @param builder the app's builder
+   * @param <B> the builder type
+   * @return the same builder
+   */
+  public <B extends ClientOptions.Builder> B configure(B builder) {
+    builder
+        .reauthenticateBehavior(ClientOptions.ReauthenticateBehavior.ON_NEW_CREDENTIALS)
+        .protocolVersion(ProtocolVersion.RESP3);
+    if (sslOptions != null) {
+      builder.sslOptions(sslOptions);
+    }
+    return builder;
+  }
+
+  /** Client options for a {@link RedisClient}: Lettuce's defaults plus {@link #configure}. */
+  public ClientOptions clientOptions() {
+    return configure(ClientOptions.builder()).build();
+  }
+
+  /**
+   * Client options for a {@link RedisClusterClient}: Lettuce's defaults plus {@link #configure}.
+   */
+  public ClusterClientOptions clusterClientOptions() {
+    return configure(ClusterClientOptions.builder()).build();
+  }
+
+  /**
+   * A {@link RedisClient} for a standalone endpoint (a replication group's primary or reader
+   * endpoint, or a serverless cache), with {@link #clientOptions()} and re-authentication outcomes
+   * reported to the token provider's listeners. Shut it down when done.
+   *
+   * @param host the endpoint host
+   * @param port the port
+   */
+  public RedisClient redisClient(String host, int port) {
+    return redisClient(redisUri(host, port));
+  }
+
+  /**
+   * A {@link RedisClient} for the app's own URI (see {@link #redisUri(RedisURI)}), with {@link
+   * #clientOptions()} and re-authentication outcomes reported to the token provider's listeners.
+   *
+   * @param uri the app's URI
+   * @throws IamConfigurationException if the URI is plaintext (see {@link #redisUri(RedisURI)})
+   */
+  public RedisClient redisClient(RedisURI uri) {
+    RedisClient client = RedisClient.create(redisUri(uri));
+    client.setOptions(clientOptions());
+    reportReauthentications(client);
+    return client;
+  }
+
+  /**
+   * A {@link RedisClusterClient} seeded with a cluster's configuration endpoint, with {@link
+   * #clusterClientOptions()} and re-authentication outcomes reported. Every node connection,
+   * including those opened after a {@code MOVED} or a topology refresh, authenticates and
+   * re-authenticates with this adapter's credentials.
+   *
+   * @param host the configuration endpoint (or any node)
+   * @param port the port
+   */
+  public RedisClusterClient clusterClient(String host, int port) {
+    return clusterClient(List.of(redisUri(host, port)));
+  }
+
+  /**
+   * A {@link RedisClusterClient} seeded with the app's own URIs (see {@link #redisUri(RedisURI)}).
+   *
+   * @param seeds one or more node URIs
+   * @throws IamConfigurationException if a URI is plaintext
+   */
+  public RedisClusterClient clusterClient(Iterable<RedisURI> seeds) {
+    List<RedisURI> uris = new ArrayList<>();
+    for (RedisURI seed : seeds) {
+      uris.add(redisUri(seed));
+    }
+    if (uris.isEmpty()) {
+      throw new IamConfigurationException("seeds: empty (expected at least one node URI)");
+    }
+    RedisClusterClient client = RedisClusterClient.create(uris);
+    client.setOptions(clusterClientOptions());
+    reportReauthentications(client);
+    return client;
+  }
+
+  /**
+   * Reports the outcome of each live re-authentication of {@code client}'s connections (Lettuce's
+   * {@code ReauthenticationEvent} and {@code ReauthenticationFailedEvent}) to the token provider's
+   * {@link IamAuthListener}s as {@link
+   * io.github.iamauth4j.core.IamAuthEvent.ConnectionReauthenticated} and {@link
+   * io.github.iamauth4j.core.IamAuthEvent.ReauthenticationFailed}. The helpers of this class call
+   * it for the clients they build. Lettuce publishes these events on the client's {@code
+   * ClientResources} event bus: when several clients share one {@code ClientResources}, each
+   * reporter sees the events of all of them.
+   *
+   * @param client the client
+   * @return closing it stops the reporting
+   */
+  public AutoCloseable reportReauthentications(AbstractRedisClient client) {
+    return ReauthenticationReporter.install(client.getResources(), tokens);
+  }
+
+  /** Closes the token provider if this adapter built it (not one given to the builder). */
+  @Override
+  public void close() {
+    if (ownsTokens) {
+      tokens.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IamLettuce["
+        + tokens.target().description()
+        + ", "
+        + policy
+        + (plaintextAllowed ? ", PLAINTEXT ALLOWED" : "")
+        + "]";
+  }
+
+  /** Builds an {@link IamLettuce}. */
+  public static final class Builder {
+    private final IamTokenProvider.Builder tokensBuilder = IamTokenProvider.builder();
+    private boolean tokenSettings;
+    private @Nullable IamTokenProvider tokenProvider;
+    private RenewalPolicy renewalPolicy = RenewalPolicy.defaults();
+    private RefreshScheduler scheduler = RefreshScheduler.shared();
+    private Duration firstTokenTimeout = IamRedisCredentialsProvider.DEFAULT_FIRST_TOKEN_TIMEOUT;
+    private @Nullable KeyStore trustStore;
+    private @Nullable SslOptions sslOptions;
+    private boolean plaintextAllowed;
+
+    private Builder() {}
+
+    /**
+     * What the tokens authorise, e.g. {@code IamTarget.elastiCache("orders", "app")}. Required
+     * unless a {@linkplain #tokenProvider(IamTokenProvider) token provider} is given.
+     *
+     * @param target the target
+     */
+    public Builder target(IamTarget target) {
+      tokensBuilder.target(target);
+      tokenSettings = true;
+      return this;
+    }
+
+    /**
+     * The signing region, e.g. {@code us-east-1}. Default: from the {@linkplain #endpoint(String)
+     * endpoint}, else the AWS SDK's region chain.
+     *
+     * @param region the region
+     */
+    public Builder region(String region) {
+      tokensBuilder.region(region);
+      tokenSettings = true;
+      return this;
+    }
+
+    /**
+     * An AWS endpoint host to take the region from, e.g. {@code
+     * master.orders.abc123.use1.cache.amazonaws.com}.
+     *
+     * @param endpointHost the host the client connects to
+     */
+    public Builder endpoint(String endpointHost) {
+      tokensBuilder.endpoint(endpointHost);
+      tokenSettings = true;
+      return this;
+    }
+
+    /**
+     * The AWS credentials that sign the tokens. Default: the AWS SDK's default chain.
+     *
+     * @param provider the credentials provider
+     */
+    public Builder credentialsProvider(AwsCredentialsProvider provider) {
+      tokensBuilder.credentialsProvider(provider);
+      tokenSettings = true;
+      return this;
+    }
+
+    /**
+     * The clock that stamps tokens. Default {@link Clock#systemUTC()}.
+     *
+     * @param clock the clock
+     */
+    public Builder clock(Clock clock) {
+      tokensBuilder.clock(clock);
+      tokenSettings = true;
+      return this;
+    }
+
+    /**
+     * Adds a listener for token and connection events (token issued, refresh failed, connection
+     * re-authenticated, re-authentication failed).
+     *
+     * @param listener the listener
+     */
+    public Builder listener(IamAuthListener listener) {
+      tokensBuilder.listener(listener);
+      tokenSettings = true;
+      return this;
+    }
+
+    /**
+     * A ready token provider, e.g. one shared with other clients of the same target or tuned beyond
+     * the settings here. Not combinable with target, region, endpoint, credentials provider, clock
+     * and listener (set them on the provider). {@link IamLettuce#close()} does not close it.
+     *
+     * @param provider the token provider
+     */
+    public Builder tokenProvider(IamTokenProvider provider) {
+      this.tokenProvider = Objects.requireNonNull(provider, "tokenProvider");
+      return this;
+    }
+
+    /**
+     * How often live connections re-authenticate. Default {@link RenewalPolicy#defaults()}: every
+     * hour less up to 10 minutes of jitter, eleven chances before the 12-hour limit.
+     *
+     * @param policy the policy
+     */
+    public Builder renewalPolicy(RenewalPolicy policy) {
+      this.renewalPolicy = Objects.requireNonNull(policy, "renewalPolicy");
+      return this;
+    }
+
+    /**
+     * Where the re-authentication timers (and, for a provider built here, token fetches) run.
+     * Default {@link RefreshScheduler#shared()}; tests may drive time by hand with their own.
+     *
+     * @param scheduler the scheduler
+     */
+    public Builder scheduler(RefreshScheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      tokensBuilder.scheduler(scheduler);
+      return this;
+    }
+
+    /**
+     * How long a connection waits for the very first token before failing with a {@link
+     * io.github.iamauth4j.core.TokenUnavailableException} that names the cache and user. Default 5
+     * seconds; keep it below Lettuce's connect timeout (10 seconds by default).
+     *
+     * @param timeout the timeout, more than zero
+     */
+    public Builder firstTokenTimeout(Duration timeout) {
+      this.firstTokenTimeout = Objects.requireNonNull(timeout, "firstTokenTimeout");
+      return this;
+    }
+
+    /**
+     * Certificates to trust for TLS, when the server's are not signed by a CA the JVM trusts (a
+     * local emulator, a private CA). Default: the JVM's trust store.
+     *
+     * @param trustStore the trusted certificates
+     */
+    public Builder trustStore(KeyStore trustStore) {
+      this.trustStore = Objects.requireNonNull(trustStore, "trustStore");
+      return this;
+    }
+
+    /**
+     * Lettuce TLS options to apply with the client options, for full control. Not combinable with
+     * {@link #trustStore(KeyStore)}.
+     *
+     * @param options the options
+     */
+    public Builder sslOptions(SslOptions options) {
+      this.sslOptions = Objects.requireNonNull(options, "sslOptions");
+      return this;
+    }
+
+    /**
+     * Allows connecting without TLS (and without peer verification), for a local Redis or Valkey in
+     * development and tests only: the token is a bearer secret and goes out in clear. ElastiCache
+     * and MemoryDB refuse IAM authentication without TLS anyway.
+     */
+    public Builder allowPlaintextForLocalTesting() {
+      this.plaintextAllowed = true;
+      return this;
+    }
+
+    /**
+     * Builds the adapter and starts fetching the first token in the background.
+     *
+     * @throws IamConfigurationException listing every problem
+     */
+    public IamLettuce build() {
+      List<String> problems = new ArrayList<>();
+      if (tokenProvider != null && tokenSettings) {
+        problems.add(
+            "tokenProvider: given together with target/region/endpoint/credentialsProvider/"
+                + "clock/listener (expected one or the other: set those on the token provider)");
+      }
+      if (firstTokenTimeout.isNegative() || firstTokenTimeout.isZero()) {
+        problems.add(
+            "firstTokenTimeout: " + firstTokenTimeout + " is not positive (expected e.g. PT5S)");
+      }
+      if (trustStore != null && sslOptions != null) {
+        problems.add(
+            "trustStore: given together with sslOptions (expected one or the other: put the"
+                + " trust store in the SslOptions)");
+      }
+      SslOptions ssl = sslOptions;
+      if (trustStore != null) {
+        try {
+          TrustManagerFactory tmf =
+              TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+          tmf.init(trustStore);
+          ssl = SslOptions.builder().jdkSslProvider().trustManager(tmf).build();
+        } catch (GeneralSecurityException e) {
+          problems.add("trustStore: unusable (" + e.getMessage() + ")");
+        }
+      }
+      IamTokenProvider tokens = tokenProvider;
+      if (tokens == null) {
+        try {
+          tokens = tokensBuilder.build();
+        } catch (IamConfigurationException e) {
+          problems.addAll(e.problems());
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new IamConfigurationException(problems);
+      }
+      return new IamLettuce(this, Objects.requireNonNull(tokens), ssl);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.github.iamauth4j.lettuce.internal;
+
+import io.github.iamauth4j.core.IamAuthEvent;
+import io.github.iamauth4j.core.IamTokenProvider;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.connection.ReauthenticationEvent;
+import io.lettuce.core.event.connection.ReauthenticationFailedEvent;
+import io.lettuce.core.resource.ClientResources;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+
+/**
+ * Turns Lettuce's re-authentication events (published on a {@link ClientResources} event bus since
+ * Lettuce 6.6, on its own scheduler, never on an event loop) into the core's connection events.
+ */
+public final class ReauthenticationReporter {
+  private ReauthenticationReporter() {}
+
+  /**
+   * Starts reporting.
+   *
+   * @param resources the client's resources
+   * @param tokens the provider whose listeners hear the events
+   * @return closing it stops the reporting
+   */
+  public static AutoCloseable install(ClientResources resources, IamTokenProvider tokens) {
+    Disposable subscription =
+        resources
+            .eventBus()
+            .get()
+            .subscribe(
+                event -> report(event, tokens),
+                // The bus ends when the resources shut down; nothing to do then.
+                error -> {});
+    return subscription::dispose;
+  }
+
+  static void report(Event event, IamTokenProvider tokens) {
+    if (event instanceof ReauthenticationEvent e) {
+      tokens.report(
+          new IamAuthEvent.ConnectionReauthenticated(
+              tokens.target(), tokens.clock().instant(), describe(e.getEpId())));
+    } else if (event instanceof ReauthenticationFailedEvent e) {
+      Throwable cause = e.getCause();
+      tokens.report(
+          new IamAuthEvent.ReauthenticationFailed(
+              tokens.target(),
+              tokens.clock().instant(),
+              describe(e.getEpId()),
+              cause != null
+                  ? cause
+                  : new IllegalStateException("Lettuce reported no cause for the failure")));
+    }
+  }
+
+  private static String describe(@Nullable String endpointId) {
+    return endpointId == null ? "Lettuce connection" : "Lettuce connection " + endpointId;
+  }
+}
