@@ -1,0 +1,212 @@
+package io.github.iamauth4j.jdbc;
+
+import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.IamAuthException;
+import io.github.iamauth4j.core.IamAuthListener;
+import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
+import io.github.iamauth4j.jdbc.internal.Engine;
+import io.github.iamauth4j.jdbc.internal.JdbcUrl;
+import io.github.iamauth4j.jdbc.internal.Lookup;
+import io.github.iamauth4j.jdbc.internal.PropertySettings;
+import io.github.iamauth4j.jdbc.internal.Quote;
+import io.github.iamauth4j.jdbc.internal.RealDrivers;
+import io.github.iamauth4j.jdbc.internal.SharedProviders;
+import io.github.iamauth4j.jdbc.internal.SqlErrors;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A JDBC driver for IAM database authentication by URL alone: {@code jdbc:iamauth4j:<engine>://…}
+ * opens a connection with the real driver ({@code jdbc:<engine>://…}) and a current IAM token as
+ * the password. Registered through {@code META-INF/services/java.sql.Driver}.
+ *
+ * <pre>{@code
+ * # Spring Boot: nothing else to configure
+ * spring.datasource.url=jdbc:iamauth4j:postgresql://db1.abc123.eu-west-1.rds.amazonaws.com:5432/app
+ * spring.datasource.username=app
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@code jdbc:iamauth4j:postgresql://} (pgjdbc), {@code jdbc:iamauth4j:mysql://} (MySQL
+ *       Connector/J), {@code jdbc:iamauth4j:mariadb://} (MariaDB Connector/J), {@code
+ *       jdbc:iamauth4j:dsql://<id>.dsql.<region>.on.aws/postgres} (Aurora DSQL through pgjdbc; role
+ *       {@code admin} signs {@code DbConnectAdmin}).
+ *   <li>The user: the {@code user} property (Spring's username) or URL parameter. A password, if
+ *       given, is ignored: the token is the password.
+ *   <li>The region: {@value IamJdbcConfig#REGION}, else the host name (RDS, DSQL), else the AWS SDK
+ *       region chain. Credentials: {@value IamJdbcConfig#PROFILE} or {@value
+ *       IamJdbcConfig#CREDENTIALS_PROVIDER}, else the default chain. Other settings: see {@link
+ *       IamJdbcConfig}. They may be URL parameters or properties (the URL wins) and are not passed
+ *       to the real driver.
+ *   <li>TLS: refused unless it is guaranteed; {@code sslmode=verify-full} / {@code
+ *       sslMode=VERIFY_IDENTITY} / {@code sslMode=verify-full} is set when none is given (see
+ *       {@link InsecureConnectionException}).
+ *   <li>One token provider per (endpoint, user, region, credentials, token life) is shared by every
+ *       connection, so connections reuse the current token; {@link #addListener(IamAuthListener)}
+ *       observes them.
+ * </ul>
+ *
+ * <p>Errors are {@link SQLException}s whose cause is the iamauth4j exception: a {@link
+ * IamConfigurationException} (bad URL, missing user, no region, refused TLS) makes a non-transient
+ * one, an unavailable token a transient one.
+ */
+public final class IamDriver implements Driver {
+  /** The URL prefix this driver accepts. */
+  public static final String URL_PREFIX = "jdbc:iamauth4j:";
+
+  static {
+    try {
+      DriverManager.registerDriver(new IamDriver());
+    } catch (SQLException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Made by {@link DriverManager} through the service loader, or by a pool by class name. */
+  public IamDriver() {}
+
+  /**
+   * Adds a listener for the token events of every connection this driver, the pgjdbc plugin and the
+   * aws-advanced-jdbc-wrapper plugin open (e.g. to count tokens in metrics).
+   *
+   * @param listener the listener; must return quickly
+   * @return closing it removes the listener
+   */
+  public static AutoCloseable addListener(IamAuthListener listener) {
+    return SharedProviders.addListener(listener);
+  }
+
+  /**
+   * Closes the shared token providers (their background refreshes stop). Connections opened later
+   * make new ones. For application shutdown and tests.
+   */
+  public static void closeSharedTokenProviders() {
+    SharedProviders.closeAll();
+  }
+
+  @Override
+  public boolean acceptsURL(@Nullable String url) {
+    return url != null && url.regionMatches(true, 0, URL_PREFIX, 0, URL_PREFIX.length());
+  }
+
+  @Override
+  public @Nullable Connection connect(@Nullable String url, @Nullable Properties info)
+      throws SQLException {
+    if (url == null || !acceptsURL(url)) {
+      return null;
+    }
+    Properties props = info != null ? info : new Properties();
+    ConnectionPlan plan;
+    PropertySettings settings;
+    AuthToken token;
+    try {
+      Parsed parsed = parse(url);
+      settings = PropertySettings.read(Lookup.of(parsed.url, props));
+      plan =
+          ConnectionPlan.of(
+              parsed.url,
+              parsed.engine == Engine.DSQL ? Engine.DSQL : null,
+              props,
+              null,
+              settings.caBundle(),
+              settings.allowPlaintext(),
+              settings.signingHost(),
+              settings.signingPort(),
+              "the \"user\" property, e.g. spring.datasource.username");
+      token = SharedProviders.token(plan.target(null), settings);
+    } catch (IamAuthException e) {
+      throw SqlErrors.of(e);
+    }
+    Driver real = RealDrivers.forUrl(plan.driverUrl(), plan.engine());
+    Connection c = real.connect(plan.driverUrl(), plan.properties(token));
+    if (c == null) {
+      throw new SQLException(
+          real.getClass().getName() + " did not accept " + plan.describe(), "08001");
+    }
+    return c;
+  }
+
+  private record Parsed(Engine engine, JdbcUrl url) {}
+
+  /** Splits {@code jdbc:iamauth4j:<engine>://…} into the engine and the real driver's URL. */
+  private static Parsed parse(String url) {
+    String rest = url.substring(URL_PREFIX.length());
+    int colon = rest.indexOf(':');
+    String scheme = colon < 0 ? rest : rest.substring(0, colon);
+    Engine engine =
+        Engine.forIamScheme(scheme)
+            .orElseThrow(
+                () ->
+                    new IamConfigurationException(
+                        "url: engine "
+                            + Quote.ifSafe(scheme)
+                            + " is not supported (expected jdbc:iamauth4j:postgresql://,"
+                            + " jdbc:iamauth4j:mysql://, jdbc:iamauth4j:mariadb:// or"
+                            + " jdbc:iamauth4j:dsql://)"));
+    String driverUrl = "jdbc:" + engine.driverScheme() + (colon < 0 ? "" : rest.substring(colon));
+    JdbcUrl parsed = JdbcUrl.parse(driverUrl, "url");
+    if (engine == Engine.DSQL && parsed.path().isEmpty()) {
+      parsed = JdbcUrl.parse(driverUrl.replaceFirst("(//[^/?#]*)", "$1/postgres"), "url");
+    }
+    return new Parsed(engine, parsed);
+  }
+
+  @Override
+  public DriverPropertyInfo[] getPropertyInfo(@Nullable String url, @Nullable Properties info)
+      throws SQLException {
+    List<DriverPropertyInfo> out = new ArrayList<>();
+    out.add(property("user", "the database user (role) the token is signed for"));
+    out.add(property(IamJdbcConfig.REGION, "the signing region; default from the host name"));
+    out.add(property(IamJdbcConfig.PROFILE, "an AWS profile to take credentials from"));
+    out.add(
+        property(
+            IamJdbcConfig.CREDENTIALS_PROVIDER,
+            "class name of an AwsCredentialsProvider (static create() or no-arg constructor)"));
+    out.add(property(IamJdbcConfig.TOKEN_EXPIRY, "token life: seconds or ISO-8601; default 900"));
+    out.add(property(IamJdbcConfig.CA_BUNDLE, "PEM file of CA certificates to trust"));
+    out.add(
+        property(
+            IamJdbcConfig.ALLOW_PLAINTEXT,
+            "true lets tokens go without TLS: local test servers only"));
+    out.add(property(IamJdbcConfig.SIGNING_HOST, "host to sign for instead of the URL's"));
+    out.add(property(IamJdbcConfig.SIGNING_PORT, "port to sign for instead of the URL's"));
+    return out.toArray(new DriverPropertyInfo[0]);
+  }
+
+  private static DriverPropertyInfo property(String name, String description) {
+    DriverPropertyInfo p = new DriverPropertyInfo(name, null);
+    p.description = description;
+    p.required = name.equals("user");
+    return p;
+  }
+
+  @Override
+  public int getMajorVersion() {
+    return 0;
+  }
+
+  @Override
+  public int getMinorVersion() {
+    return 1;
+  }
+
+  @Override
+  public boolean jdbcCompliant() {
+    return false;
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw new SQLFeatureNotSupportedException("iamauth4j logs through SLF4J");
+  }
+}

@@ -1,0 +1,56 @@
+package io.github.iamauth4j.jdbc.hikari;
+
+import com.zaxxer.hikari.HikariCredentialsProvider;
+import com.zaxxer.hikari.util.Credentials;
+import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.IamTokenProvider;
+import java.util.Objects;
+
+/**
+ * HikariCP 7's per-connection credentials hook, answered from an {@link IamTokenProvider}: the user
+ * name and the current token. HikariCP calls it on its single connection-adder thread before each
+ * new connection, so it never waits on credentials once the first token exists (a volatile read;
+ * refreshes happen in the background) and reuses the cached token across connections while it is
+ * fresh. Made by {@link IamHikari#configure(com.zaxxer.hikari.HikariConfig)}; {@link #close()}
+ * stops the provider when it was made for the pool.
+ */
+public final class IamHikariCredentialsProvider
+    implements HikariCredentialsProvider, AutoCloseable {
+  private final IamTokenProvider tokens;
+  private final boolean owned;
+
+  IamHikariCredentialsProvider(IamTokenProvider tokens, boolean owned) {
+    this.tokens = Objects.requireNonNull(tokens, "tokens");
+    this.owned = owned;
+  }
+
+  /**
+   * The user and the current token.
+   *
+   * @throws io.github.iamauth4j.core.TokenUnavailableException when no usable token exists
+   *     (HikariCP counts a failed connection attempt and retries)
+   */
+  @Override
+  public Credentials getCredentials() {
+    AuthToken t = tokens.token();
+    return Credentials.of(t.userName(), t.value());
+  }
+
+  /** The token provider behind this hook. */
+  public IamTokenProvider tokenProvider() {
+    return tokens;
+  }
+
+  /** Stops the token provider if it was made for this pool (not one given in the config). */
+  @Override
+  public void close() {
+    if (owned) {
+      tokens.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IamHikariCredentialsProvider[" + tokens + "]";
+  }
+}

@@ -1,0 +1,97 @@
+package io.github.iamauth4j.jdbc.pgjdbc;
+
+import io.github.iamauth4j.core.IamAuthException;
+import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.jdbc.IamJdbcConfig;
+import io.github.iamauth4j.jdbc.InsecureConnectionException;
+import io.github.iamauth4j.jdbc.internal.Endpoints;
+import io.github.iamauth4j.jdbc.internal.Engine;
+import io.github.iamauth4j.jdbc.internal.Lookup;
+import io.github.iamauth4j.jdbc.internal.PropertySettings;
+import io.github.iamauth4j.jdbc.internal.SharedProviders;
+import io.github.iamauth4j.jdbc.internal.TlsPolicy;
+import java.util.Objects;
+import java.util.Properties;
+import org.postgresql.PGProperty;
+import org.postgresql.plugin.AuthenticationPlugin;
+import org.postgresql.plugin.AuthenticationRequestType;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLState;
+
+/**
+ * pgjdbc's authentication plugin answering the server's password request with a current IAM token.
+ *
+ * <pre>{@code
+ * jdbc:postgresql://db1.abc123.eu-west-1.rds.amazonaws.com:5432/app?user=app&sslmode=verify-full
+ *     &sslrootcert=/etc/ssl/rds/global-bundle.pem
+ *     &authenticationPluginClassName=io.github.iamauth4j.jdbc.pgjdbc.IamAuthenticationPlugin
+ * }</pre>
+ *
+ * <p>pgjdbc makes a new instance for every authentication, with the connection's properties, and
+ * zeroes the returned characters; the tokens therefore come from a provider shared per (host, port,
+ * user, region, credentials, token life), so connections reuse the current token. The iamauth4j
+ * settings ({@value IamJdbcConfig#REGION}, {@value IamJdbcConfig#PROFILE}, … see {@link
+ * IamJdbcConfig}) are read from the same properties or URL. A host of the form {@code
+ * <id>.dsql.<region>.on.aws} is Aurora DSQL.
+ *
+ * <p>The plugin runs after the connection is made, so it cannot turn TLS on: it refuses to answer
+ * unless {@code sslmode} is {@code require}, {@code verify-ca} or {@code verify-full} (or {@code
+ * ssl=true}), and the token is not sent ({@link InsecureConnectionException} as the cause of the
+ * {@link PSQLException}). Only a cleartext password request is answered, as RDS and DSQL make.
+ * Connect to one host per URL: pgjdbc does not tell the plugin which of several hosts it reached.
+ */
+public final class IamAuthenticationPlugin implements AuthenticationPlugin {
+  private final Properties info;
+
+  /**
+   * Made by pgjdbc with the connection's properties.
+   *
+   * @param info the connection properties (URL parameters included)
+   */
+  public IamAuthenticationPlugin(Properties info) {
+    this.info = Objects.requireNonNull(info, "info");
+  }
+
+  @Override
+  public char[] getPassword(AuthenticationRequestType type) throws PSQLException {
+    if (type != AuthenticationRequestType.CLEARTEXT_PASSWORD) {
+      throw new PSQLException(
+          "the server asked for "
+              + type
+              + " authentication, but an IAM token is accepted only as a cleartext password;"
+              + " is this an IAM-enabled RDS/Aurora endpoint, and is the user granted rds_iam?",
+          PSQLState.INVALID_AUTHORIZATION_SPECIFICATION);
+    }
+    String host = PGProperty.PG_HOST.getOrDefault(info);
+    String portText = PGProperty.PG_PORT.getOrDefault(info);
+    String user = PGProperty.USER.getOrDefault(info);
+    try {
+      if (host == null || host.isEmpty() || host.contains(",")) {
+        throw new io.github.iamauth4j.core.IamConfigurationException(
+            "url: "
+                + (host == null || host.isEmpty() ? "names no host" : "names several hosts")
+                + "; the token is signed for one host and pgjdbc does not tell the plugin which it"
+                + " reached (use one host per URL)");
+      }
+      Lookup settings = Lookup.of(null, info);
+      PropertySettings iam = PropertySettings.read(settings);
+      Engine engine = Endpoints.refine(Engine.POSTGRESQL, host);
+      TlsPolicy.check(engine, settings, iam.allowPlaintext());
+      int port = -1;
+      if (portText != null && !portText.isEmpty() && !portText.contains(",")) {
+        port = Integer.parseInt(portText.trim());
+      }
+      IamTarget target =
+          Endpoints.target(
+              engine, host, port, user, iam.signingHost(), iam.signingPort(), "the user property");
+      return SharedProviders.token(target, iam).valueChars();
+    } catch (IamAuthException | NumberFormatException e) {
+      throw new PSQLException(e.getMessage(), PSQLState.INVALID_AUTHORIZATION_SPECIFICATION, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IamAuthenticationPlugin[" + PGProperty.PG_HOST.getOrDefault(info) + "]";
+  }
+}
