@@ -13,7 +13,7 @@ final class Messages {
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:/@+=-]{0,80}");
   private static final Pattern LINE_BREAKS = Pattern.compile("\\s*[\\r\\n]+\\s*");
   // A token pasted in the wrong place must not be echoed back (terminals get recorded).
-  private static final Pattern TOKEN = Pattern.compile("[^\\s'\"]*X-Amz-[^\\s'\"]*");
+  private static final Pattern TOKEN = Pattern.compile("[^\\s'\"]*/\\?[^\\s'\"]*X-Amz-[^\\s'\"]*");
 
   private static final String CHAIN_PREFIX =
       "Unable to load credentials from any of the providers in the chain";
