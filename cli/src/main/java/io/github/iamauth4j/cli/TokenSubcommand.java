@@ -57,7 +57,8 @@ abstract class TokenSubcommand implements Callable<Integer> {
       IamTokenGenerator generator = generator(context, credentials);
       AuthToken token = options.at != null ? generator.generate(options.at) : generator.generate();
       PrintWriter out = spec.commandLine().getOut();
-      out.println(token.value());
+      // "\n" on every OS: a "\r" would become part of the password in a POSIX shell's $(...).
+      out.print(token.value() + "\n");
       out.flush();
       if (token.usableUntil().isBefore(token.expiresAt())) {
         PrintWriter err = spec.commandLine().getErr();

@@ -20,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * whose only AWS setup is environment variables, as in {@code --pass "$(java -jar ... token ...)"}.
  */
 class IamAuth4jJarIT {
-  private static final String NL = System.lineSeparator();
-
   @TempDir static Path home;
 
   private static Path jar;
@@ -79,7 +77,7 @@ class IamAuth4jJarIT {
 
     assertThat(r.exitCode()).as("stderr: %s", r.err()).isZero();
     assertThat(r.err()).isEmpty();
-    assertThat(r.out()).matches("[^\\s]+" + NL);
+    assertThat(r.out()).matches("[^\\s]+\n");
     ParsedToken t = ParsedToken.parse(r.out().strip());
     assertThat(t.signatureMatches(Cli.SECRET)).isTrue();
     assertThat(t.accessKeyId()).isEqualTo(Cli.AKID);
@@ -109,8 +107,7 @@ class IamAuth4jJarIT {
     assertThat(r.exitCode()).as("stderr: %s", r.err()).isZero();
     assertThat(r.out())
         .endsWith(
-            "&X-Amz-Signature=28f349fd92f74e0192de149a74743ae7d087bb136523c342bdd67632a8360023"
-                + NL);
+            "&X-Amz-Signature=28f349fd92f74e0192de149a74743ae7d087bb136523c342bdd67632a8360023\n");
   }
 
   @Test

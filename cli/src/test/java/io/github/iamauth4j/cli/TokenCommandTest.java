@@ -32,7 +32,7 @@ class TokenCommandTest {
   private static ParsedToken verified(Cli.Result r) {
     assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isZero();
     assertThat(r.err()).isEmpty();
-    assertThat(r.out()).endsWith(System.lineSeparator());
+    assertThat(r.out()).endsWith("\n");
     assertThat(r.out().strip()).doesNotContain("\n", "\r", " ");
     ParsedToken t = ParsedToken.parse(r.token());
     assertThat(t.signatureMatches(Cli.SECRET)).isTrue();
@@ -65,8 +65,7 @@ class TokenCommandTest {
                 + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20250101%2Fus-east-1%2Felasticache"
                 + "%2Faws4_request&X-Amz-Date=20250101T000000Z&X-Amz-Expires=900"
                 + "&X-Amz-SignedHeaders=host&X-Amz-Signature="
-                + "28f349fd92f74e0192de149a74743ae7d087bb136523c342bdd67632a8360023"
-                + System.lineSeparator());
+                + "28f349fd92f74e0192de149a74743ae7d087bb136523c342bdd67632a8360023\n");
   }
 
   @Test
