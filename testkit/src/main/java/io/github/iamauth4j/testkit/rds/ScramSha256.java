@@ -26,11 +26,20 @@ final class ScramSha256 {
   private String authMessage = "";
 
   ScramSha256(String password, SecureRandom random) {
+    this("", password, randomNonce(random));
+  }
+
+  /** With a given user name and nonce, for known-answer tests. */
+  ScramSha256(String user, String password, String clientNonce) {
     this.password = password.getBytes(StandardCharsets.UTF_8);
+    this.clientNonce = clientNonce;
+    this.clientFirstBare = "n=" + user + ",r=" + clientNonce;
+  }
+
+  private static String randomNonce(SecureRandom random) {
     byte[] nonce = new byte[18];
     random.nextBytes(nonce);
-    this.clientNonce = Base64.getEncoder().encodeToString(nonce);
-    this.clientFirstBare = "n=,r=" + clientNonce;
+    return Base64.getEncoder().encodeToString(nonce);
   }
 
   /** The client-first-message. */

@@ -1,0 +1,71 @@
+package io.github.iamauth4j.testkit.rds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.iamauth4j.core.IamConfigurationException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The builders report configuration problems at once, naming the setting. */
+class RdsEmulatorBuilderTest {
+
+  @Test
+  void startListsEveryMissingSetting() {
+    assertThatThrownBy(() -> RdsPostgresEmulator.builder().start())
+        .isInstanceOfSatisfying(
+            IamConfigurationException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(2)
+                    .anySatisfy(p -> assertThat(p).startsWith("backend: is required"))
+                    .anySatisfy(p -> assertThat(p).startsWith("backendAdmin: is required")));
+    assertThatThrownBy(() -> RdsMySqlEmulator.builder().backend("127.0.0.1", 3306).start())
+        .isInstanceOfSatisfying(
+            IamConfigurationException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p).startsWith("backendAdmin: is required")));
+  }
+
+  @Test
+  void settersRefuseBadValuesNamingTheSetting() {
+    RdsPostgresEmulator.Builder pg = RdsPostgresEmulator.builder();
+    assertThatThrownBy(() -> pg.region("us-east"))
+        .hasMessageStartingWith("region: \"us-east\" is not an AWS region");
+    assertThatThrownBy(() -> pg.backend("127.0.0.1", 0)).hasMessageStartingWith("backend: 0");
+    assertThatThrownBy(() -> pg.port(70000)).hasMessageStartingWith("port: 70000");
+    assertThatThrownBy(() -> pg.endpointHost("localhost:5432"))
+        .hasMessageStartingWith("endpointHost:");
+    assertThatThrownBy(() -> pg.allowedClockSkew(Duration.ofSeconds(-1)))
+        .hasMessageStartingWith("allowedClockSkew:");
+    RdsMySqlEmulator.Builder my = RdsMySqlEmulator.builder();
+    assertThatThrownBy(() -> my.handshakeTimeout(Duration.ZERO))
+        .hasMessageStartingWith("handshakeTimeout:");
+    assertThatThrownBy(() -> my.grantDatabase("")).hasMessageStartingWith("grantDatabase:");
+  }
+
+  @Test
+  void anEmulatorStartsWithoutContactingItsBackendAndDescribesItself() {
+    try (RdsMySqlEmulator rds =
+        RdsMySqlEmulator.builder()
+            .backend("127.0.0.1", 1)
+            .backendAdmin("root", "admin-secret")
+            .region("eu-west-1")
+            .start()) {
+      assertThat(rds.port()).isPositive();
+      assertThat(rds.target("app").signedHost()).isEqualTo("localhost:" + rds.port());
+      assertThat(rds.verifier().expectedHost()).isEqualTo("localhost:" + rds.port());
+      assertThat(rds.verifier().region()).isEqualTo("eu-west-1");
+      assertThat(rds.toString())
+          .contains("localhost:" + rds.port())
+          .contains(rds.caPemFile().toString())
+          .doesNotContain("admin-secret");
+      assertThat(rds.jdbcUrl("test"))
+          .startsWith("jdbc:mariadb://localhost:" + rds.port() + "/test?sslMode=verify-full");
+      assertThat(rds.mysqlJdbcUrl("test"))
+          .startsWith("jdbc:mysql://localhost:" + rds.port() + "/test?sslMode=VERIFY_IDENTITY");
+    }
+  }
+}
