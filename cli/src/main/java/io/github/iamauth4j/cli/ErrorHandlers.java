@@ -1,6 +1,7 @@
 package io.github.iamauth4j.cli;
 
 import io.github.iamauth4j.core.IamAuthException;
+import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.TokenUnavailableException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -14,7 +15,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The command's failure output: exactly one line on stderr, no stack trace unless {@code
- * --verbose}. Exit code 2 for a command line that cannot be understood, 1 for every other failure.
+ * --verbose}. Exit code 2 for a usage error: a command line that cannot be understood, or an option
+ * value the core rejects (an invalid cache name, region or port); 1 for every other failure.
  */
 final class ErrorHandlers {
   /** A failure: no credentials, a value AWS does not accept, a malformed token. */
@@ -63,7 +65,11 @@ final class ErrorHandlers {
         ex.printStackTrace(err);
       }
       err.flush();
-      return FAILURE;
+      // A value the core rejects came from an option: that is a usage error, like a bad flag.
+      boolean usage =
+          ex instanceof IamConfigurationException
+              || ex.getCause() instanceof IamConfigurationException;
+      return usage ? USAGE : FAILURE;
     }
 
     private static String describe(Exception ex) {

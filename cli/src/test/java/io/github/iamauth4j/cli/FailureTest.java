@@ -107,27 +107,27 @@ class FailureTest {
             "--region",
             "us-east-1");
 
-    assertThat(oneLine(r, 1))
+    assertThat(oneLine(r, 2))
         .startsWith(
             "iamauth4j: --cache: \"my_cache\" is not a valid name (expected 1 to 40 letters,"
                 + " digits and single hyphens, starting with a letter");
   }
 
   @Test
-  void invalidRegionIsAFailure() {
+  void invalidRegionIsAUsageError() {
     Cli.exampleCredentials();
 
     Cli.Result r =
         Cli.run(
             "token", "elasticache", "--cache", "orders", "--user", "app", "--region", "us-east");
 
-    assertThat(oneLine(r, 1))
+    assertThat(oneLine(r, 2))
         .isEqualTo(
             "iamauth4j: --region: \"us-east\" is not an AWS region (expected e.g. \"us-east-1\")");
   }
 
   @Test
-  void outOfRangeValueIsAFailureNamingTheOption() {
+  void outOfRangeValueIsAUsageErrorNamingTheOption() {
     Cli.exampleCredentials();
 
     Cli.Result port =
@@ -146,18 +146,18 @@ class FailureTest {
         Cli.run(
             "token", "dsql", "--host", "abc.dsql.us-east-1.on.aws", "--admin", "--expiry", "8d");
 
-    assertThat(oneLine(port, 1))
+    assertThat(oneLine(port, 2))
         .isEqualTo("iamauth4j: --port: 70000 is not a TCP port (expected 1 to 65535)");
-    assertThat(oneLine(expiry, 1)).startsWith("iamauth4j: --expiry: ").contains("out of range");
+    assertThat(oneLine(expiry, 2)).startsWith("iamauth4j: --expiry: ").contains("out of range");
   }
 
   @Test
-  void noRegionAnywhereSaysWhereItLooked() {
+  void noRegionAnywhereIsAUsageErrorSayingWhereItLooked() {
     Cli.exampleCredentials();
 
     Cli.Result r = Cli.run("token", "memorydb", "--cluster", "carts", "--user", "app");
 
-    assertThat(oneLine(r, 1))
+    assertThat(oneLine(r, 2))
         .startsWith("iamauth4j: --region: could not be determined for MemoryDB cluster \"carts\"")
         .contains("--region (not given), --endpoint (not given), the AWS SDK region chain")
         .endsWith("e.g. --region us-east-1");
