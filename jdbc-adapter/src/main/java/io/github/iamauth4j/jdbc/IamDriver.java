@@ -80,10 +80,18 @@ public final class IamDriver implements Driver {
    * aws-advanced-jdbc-wrapper plugin open (e.g. to count tokens in metrics).
    *
    * @param listener the listener; must return quickly
-   * @return closing it removes the listener
    */
-  public static AutoCloseable addListener(IamAuthListener listener) {
-    return SharedProviders.addListener(listener);
+  public static void addListener(IamAuthListener listener) {
+    SharedProviders.addListener(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addListener(IamAuthListener)}.
+   *
+   * @param listener the listener
+   */
+  public static void removeListener(IamAuthListener listener) {
+    SharedProviders.removeListener(listener);
   }
 
   /**

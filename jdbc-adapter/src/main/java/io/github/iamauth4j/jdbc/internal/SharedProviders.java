@@ -110,11 +110,18 @@ public final class SharedProviders {
    * Adds a listener for the events of every shared provider, present and future.
    *
    * @param listener the listener
-   * @return closing it removes the listener
    */
-  public static AutoCloseable addListener(IamAuthListener listener) {
+  public static void addListener(IamAuthListener listener) {
     LISTENERS.add(listener);
-    return () -> LISTENERS.remove(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addListener(IamAuthListener)}.
+   *
+   * @param listener the listener
+   */
+  public static void removeListener(IamAuthListener listener) {
+    LISTENERS.remove(listener);
   }
 
   /** The number of shared providers now. */
