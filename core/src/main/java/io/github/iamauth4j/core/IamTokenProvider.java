@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -60,8 +61,11 @@ public final class IamTokenProvider implements AutoCloseable {
   private volatile @Nullable Cached cached;
   private final AtomicReference<@Nullable CompletableFuture<AuthToken>> inflight =
       new AtomicReference<>();
+  // Numbers the fetches, so that a fetch finishing late cannot replace the timer of a newer one.
+  private final AtomicLong fetchSequence = new AtomicLong();
   private final Object timerLock = new Object();
   private RefreshScheduler.@Nullable Cancellable timer;
+  private long timerSetByFetch; // guarded by timerLock
   // Written only by the fetch that holds `inflight`, read by callers.
   private volatile @Nullable Throwable lastFailure;
   private volatile long lastFailureAtMillis;
@@ -130,9 +134,9 @@ public final class IamTokenProvider implements AutoCloseable {
   public AuthToken token() {
     Cached c = cached;
     long now = clock.millis();
-    if (c != null && now < c.unusableAtMillis) {
+    if (c != null && now < c.unusableAtMillis && !closed) {
       if (now >= c.refreshAtMillis) {
-        refreshInBackground();
+        refreshIfStill(c);
       }
       return c.token;
     }
@@ -147,9 +151,9 @@ public final class IamTokenProvider implements AutoCloseable {
   public CompletableFuture<AuthToken> tokenAsync() {
     Cached c = cached;
     long now = clock.millis();
-    if (c != null && now < c.unusableAtMillis) {
+    if (c != null && now < c.unusableAtMillis && !closed) {
       if (now >= c.refreshAtMillis) {
-        refreshInBackground();
+        refreshIfStill(c);
       }
       return CompletableFuture.completedFuture(c.token);
     }
@@ -229,6 +233,19 @@ public final class IamTokenProvider implements AutoCloseable {
    * fetch and one signing happen per refresh, whatever the number of callers.
    */
   private CompletableFuture<AuthToken> refreshInBackground() {
+    return refresh(false, null);
+  }
+
+  /**
+   * As {@link #refreshInBackground()}, but only if the cached token is still {@code seen}: a reader
+   * or timer that decided on an older snapshot, and was overtaken by a refresh that has finished
+   * since, must not start a second one.
+   */
+  private CompletableFuture<AuthToken> refreshIfStill(@Nullable Cached seen) {
+    return refresh(true, seen);
+  }
+
+  private CompletableFuture<AuthToken> refresh(boolean onlyIfUnchanged, @Nullable Cached seen) {
     while (true) {
       CompletableFuture<AuthToken> current = inflight.get();
       if (current != null) {
@@ -241,8 +258,16 @@ public final class IamTokenProvider implements AutoCloseable {
           mine.completeExceptionally(closedException());
           return mine;
         }
+        // Read after winning the slot, so it sees the token of any fetch that has finished.
+        Cached now = cached;
+        if (onlyIfUnchanged && now != null && now != seen) {
+          inflight.set(null);
+          mine.complete(now.token);
+          return mine;
+        }
+        long fetchNumber = fetchSequence.incrementAndGet();
         try {
-          scheduler.execute(() -> fetch(mine));
+          scheduler.execute(() -> fetch(mine, fetchNumber));
         } catch (RuntimeException e) {
           inflight.set(null);
           mine.completeExceptionally(e);
@@ -252,12 +277,24 @@ public final class IamTokenProvider implements AutoCloseable {
     }
   }
 
-  private void fetch(CompletableFuture<AuthToken> mine) {
+  private void fetch(CompletableFuture<AuthToken> mine, long fetchNumber) {
     AuthToken token;
     try {
       token = generator.generate();
     } catch (RuntimeException e) {
-      onFailure(mine, e);
+      onFailure(mine, fetchNumber, e);
+      return;
+    } catch (Error e) {
+      // E.g. a NoClassDefFoundError from an optional credentials module: without this the fetch
+      // would never finish and every later caller would wait for it.
+      onFailure(
+          mine,
+          fetchNumber,
+          new TokenUnavailableException(
+              "could not sign a token for " + target().description() + ": " + e, e));
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
       return;
     }
     Instant now = clock.instant();
@@ -265,6 +302,7 @@ public final class IamTokenProvider implements AutoCloseable {
     if (remaining.compareTo(safetyMargin.multipliedBy(2)) <= 0) {
       onFailure(
           mine,
+          fetchNumber,
           new TokenUnavailableException(
               "the credentials that signed the token for "
                   + target().description()
@@ -276,11 +314,15 @@ public final class IamTokenProvider implements AutoCloseable {
               null));
       return;
     }
-    onSuccess(mine, token, now, remaining);
+    onSuccess(mine, fetchNumber, token, now, remaining);
   }
 
   private void onSuccess(
-      CompletableFuture<AuthToken> mine, AuthToken token, Instant now, Duration remaining) {
+      CompletableFuture<AuthToken> mine,
+      long fetchNumber,
+      AuthToken token,
+      Instant now,
+      Duration remaining) {
     Duration before = refreshBeforeExpiry;
     Duration half = remaining.dividedBy(2);
     if (half.compareTo(before) < 0) {
@@ -288,11 +330,14 @@ public final class IamTokenProvider implements AutoCloseable {
     }
     Instant refreshAt = token.usableUntil().minus(before);
     long unusableAt = token.usableUntil().minus(safetyMargin).toEpochMilli();
-    cached = new Cached(token, refreshAt.toEpochMilli(), unusableAt);
+    Cached fresh = new Cached(token, refreshAt.toEpochMilli(), unusableAt);
+    cached = fresh;
     lastFailure = null;
     failuresInARow = 0;
-    scheduleRefresh(Duration.between(now, refreshAt));
+    // Let go of the single-flight slot before arming the timer: a timer that fired in between
+    // would otherwise join this ending fetch and its refresh would be lost.
     inflight.set(null);
+    scheduleRefresh(fetchNumber, Duration.between(now, refreshAt), fresh);
     mine.complete(token);
     log.debug(
         "new token for {}, usable until {}, refresh at {}",
@@ -310,7 +355,7 @@ public final class IamTokenProvider implements AutoCloseable {
     }
   }
 
-  private void onFailure(CompletableFuture<AuthToken> mine, RuntimeException e) {
+  private void onFailure(CompletableFuture<AuthToken> mine, long fetchNumber, RuntimeException e) {
     int attempt = ++failuresInARow;
     Duration delay = retryDelay(attempt);
     Instant now = clock.instant();
@@ -320,8 +365,8 @@ public final class IamTokenProvider implements AutoCloseable {
     // Callers see this only once no usable token remains: the fast path returns before it.
     lastFailure = e;
     lastFailureAtMillis = now.toEpochMilli();
-    scheduleRefresh(delay);
     inflight.set(null);
+    scheduleRefresh(fetchNumber, delay, c);
     mine.completeExceptionally(e);
     if (stillUsable != null) {
       log.warn(
@@ -352,16 +397,23 @@ public final class IamTokenProvider implements AutoCloseable {
     return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
   }
 
-  private void scheduleRefresh(Duration delay) {
+  /**
+   * Arms the refresh timer for the fetch numbered {@code fetchNumber}, replacing the current timer
+   * unless a newer fetch has already armed it. The timer refreshes only if {@code current} is still
+   * the cached token when it fires.
+   */
+  private void scheduleRefresh(long fetchNumber, Duration delay, @Nullable Cached current) {
     synchronized (timerLock) {
-      if (closed) {
+      if (closed || fetchNumber < timerSetByFetch) {
         return;
       }
+      timerSetByFetch = fetchNumber;
       if (timer != null) {
         timer.cancel();
       }
       timer =
-          scheduler.schedule(this::refreshInBackground, delay.isNegative() ? Duration.ZERO : delay);
+          scheduler.schedule(
+              () -> refreshIfStill(current), delay.isNegative() ? Duration.ZERO : delay);
     }
   }
 

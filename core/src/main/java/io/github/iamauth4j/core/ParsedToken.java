@@ -83,6 +83,11 @@ public final class ParsedToken {
           "not an IAM auth token: expected <host>/?<query> (e.g. my-cache/?Action=connect&...)");
     }
     String host = t.substring(0, q);
+    // The signer hashes the host byte per char: only printable ASCII can be verified faithfully.
+    if (!host.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new IllegalArgumentException(
+          "not an IAM auth token: the host is not printable ASCII (expected a name or host:port)");
+    }
     Map<String, String> params = new TreeMap<>();
     for (String pair : t.substring(q + 2).split("&", -1)) {
       int eq = pair.indexOf('=');

@@ -84,7 +84,7 @@ public final class SigV4 {
 
   /** Decodes a percent-encoded query component (UTF-8); {@code +} stays a plus sign. */
   public static String decode(String value) {
-    if (value.indexOf('%') < 0) {
+    if (value.indexOf('%') < 0 && value.chars().allMatch(c -> c < 0x80)) {
       return value;
     }
     byte[] out = new byte[value.length()];
@@ -95,8 +95,8 @@ public final class SigV4 {
         if (i + 2 >= value.length()) {
           throw new IllegalArgumentException("malformed percent-encoding");
         }
-        int hi = Character.digit(value.charAt(i + 1), 16);
-        int lo = Character.digit(value.charAt(i + 2), 16);
+        int hi = hexDigit(value.charAt(i + 1));
+        int lo = hexDigit(value.charAt(i + 2));
         if (hi < 0 || lo < 0) {
           throw new IllegalArgumentException("malformed percent-encoding");
         }
@@ -109,6 +109,21 @@ public final class SigV4 {
       }
     }
     return new String(out, 0, n, StandardCharsets.UTF_8);
+  }
+
+  // ASCII hex only: Character.digit would also accept full-width and other Unicode digits, so a
+  // verifier would take a token that no AWS service encodes.
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    return -1;
   }
 
   /** {@code yyyyMMdd} of the UTC day containing {@code epochSecond}. */
