@@ -68,4 +68,31 @@ class RdsEmulatorBuilderTest {
           .startsWith("jdbc:mysql://localhost:" + rds.port() + "/test?sslMode=VERIFY_IDENTITY");
     }
   }
+
+  @Test
+  void awaitCloseReturnsOnceClosed() throws Exception {
+    RdsPostgresEmulator rds =
+        RdsPostgresEmulator.builder()
+            .backend("127.0.0.1", 1)
+            .backendAdmin("postgres", "admin-secret")
+            .start();
+    Thread waiter =
+        new Thread(
+            () -> {
+              try {
+                rds.awaitClose();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    waiter.start();
+
+    rds.close();
+    waiter.join(Duration.ofSeconds(30).toMillis());
+
+    assertThat(waiter.isAlive()).isFalse();
+    assertThat(rds.connectionString("app", "test"))
+        .contains("sslmode=verify-full")
+        .contains("sslrootcert=" + rds.caPemFile());
+  }
 }

@@ -260,6 +260,35 @@ class RdsMySqlEmulatorIT {
   }
 
   @Test
+  void aQueryTimeoutKillsTheQueryOnTheBackendConnectionTheClientSaw() throws SQLException {
+    // Connector/J cancels with KILL QUERY <connection id from the greeting>, on a new connection:
+    // the emulator's greeting carries the backend's own connection id.
+    try (Connection c = mysqlJdbc("app", token("app"));
+        Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("select connection_id()")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1))
+            .isEqualTo(c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).getId());
+      }
+      s.setQueryTimeout(1);
+      assertThatThrownBy(() -> s.executeQuery("select sleep(60)").close())
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("timeout");
+      s.setQueryTimeout(0);
+      String big = "y".repeat(3_000_000);
+      try (PreparedStatement q = c.prepareStatement("select length(?), md5(?)")) {
+        q.setString(1, big);
+        q.setString(2, big);
+        try (ResultSet rs = q.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getInt(1)).isEqualTo(3_000_000);
+          assertThat(rs.getString(2)).hasSize(32);
+        }
+      }
+    }
+  }
+
+  @Test
   void aClientThatStartsWithTheClearPasswordPluginNeedsNoSwitch() throws SQLException {
     try (Connection c =
             mysqlJdbc("app", token("app"), "defaultAuthenticationPlugin", "mysql_clear_password");

@@ -272,6 +272,49 @@ class RdsPostgresEmulatorIT {
   }
 
   @Test
+  void largeValuesCrossTheRelayIntact() throws SQLException {
+    try (Connection c = jdbc("app", token("app"));
+        PreparedStatement q = c.prepareStatement("select md5(?), length(?)")) {
+      String big = "x".repeat(3_000_000);
+      q.setString(1, big);
+      q.setString(2, big);
+      try (ResultSet rs = q.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).isEqualTo(md5(big));
+        assertThat(rs.getInt(2)).isEqualTo(3_000_000);
+      }
+    }
+  }
+
+  private static String md5(String s) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("MD5")
+                  .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void refusedConnectionsFailUntilAcceptedAgain() throws SQLException {
+    long refused = rds.stats().connectionsRefused();
+    rds.refuseNewConnections(Duration.ofMinutes(5));
+    try {
+      assertThatThrownBy(() -> jdbc("app", token("app")).close()).isInstanceOf(SQLException.class);
+      assertThat(rds.stats().connectionsRefused()).isEqualTo(refused + 1);
+    } finally {
+      rds.acceptNewConnections();
+    }
+    try (Connection c = jdbc("app", token("app"));
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select 1")) {
+      assertThat(rs.next()).isTrue();
+    }
+  }
+
+  @Test
   void describesEndpointAndCaWithoutSecrets() {
     assertThat(rds.toString())
         .contains("localhost:" + rds.port())
