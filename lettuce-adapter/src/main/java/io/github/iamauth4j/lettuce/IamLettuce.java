@@ -6,16 +6,21 @@ import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.RefreshScheduler;
 import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.lettuce.internal.ClusterConnectionReauthenticator;
+import io.github.iamauth4j.lettuce.internal.IamRedisClusterClient;
 import io.github.iamauth4j.lettuce.internal.ReauthenticationReporter;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Clock;
@@ -218,7 +223,22 @@ public final class IamLettuce implements AutoCloseable {
    * @throws IamConfigurationException if the URI is plaintext (see {@link #redisUri(RedisURI)})
    */
   public RedisClient redisClient(RedisURI uri) {
-    RedisClient client = RedisClient.create(redisUri(uri));
+    return redisClient(null, uri);
+  }
+
+  /**
+   * A {@link RedisClient} on the app's own {@link ClientResources} (e.g. shared event loops), for
+   * the app's URI (see {@link #redisUri(RedisURI)}), with {@link #clientOptions()} and
+   * re-authentication outcomes reported.
+   *
+   * @param resources the resources, or null for the client's own
+   * @param uri the app's URI
+   * @throws IamConfigurationException if the URI is plaintext (see {@link #redisUri(RedisURI)})
+   */
+  public RedisClient redisClient(@Nullable ClientResources resources, RedisURI uri) {
+    RedisURI secured = redisUri(uri);
+    RedisClient client =
+        resources == null ? RedisClient.create(secured) : RedisClient.create(resources, secured);
     client.setOptions(clientOptions());
     reportReauthentications(client);
     return client;
@@ -244,6 +264,24 @@ public final class IamLettuce implements AutoCloseable {
    * @throws IamConfigurationException if a URI is plaintext
    */
   public RedisClusterClient clusterClient(Iterable<RedisURI> seeds) {
+    return clusterClient(null, seeds);
+  }
+
+  /**
+   * A {@link RedisClusterClient} on the app's own {@link ClientResources}, seeded with the app's
+   * URIs (see {@link #redisUri(RedisURI)}), with {@link #clusterClientOptions()} and
+   * re-authentication outcomes reported.
+   *
+   * <p>The client is a subclass of {@link RedisClusterClient} that also re-authenticates the node
+   * channel each cluster connection keeps for commands without a key, which Lettuce itself leaves
+   * out (see {@link #reauthenticate(StatefulRedisClusterConnection)}).
+   *
+   * @param resources the resources, or null for the client's own
+   * @param seeds one or more node URIs
+   * @throws IamConfigurationException if a URI is plaintext
+   */
+  public RedisClusterClient clusterClient(
+      @Nullable ClientResources resources, Iterable<RedisURI> seeds) {
     List<RedisURI> uris = new ArrayList<>();
     for (RedisURI seed : seeds) {
       uris.add(redisUri(seed));
@@ -251,10 +289,33 @@ public final class IamLettuce implements AutoCloseable {
     if (uris.isEmpty()) {
       throw new IamConfigurationException("seeds: empty (expected at least one node URI)");
     }
-    RedisClusterClient client = RedisClusterClient.create(uris);
+    RedisClusterClient client = new IamRedisClusterClient(resources, uris, credentials, tokens);
     client.setOptions(clusterClientOptions());
     reportReauthentications(client);
     return client;
+  }
+
+  /**
+   * Keeps the default node channel of a cluster connection made by a {@link RedisClusterClient} the
+   * app built itself (not through {@link #clusterClient}) re-authenticated. Lettuce
+   * re-authenticates every node connection and pub/sub connection of a cluster client, but not the
+   * channel a {@code StatefulRedisClusterConnection} uses for commands without a key ({@code
+   * PUBLISH}, {@code PING}, …): without this, the server closes that channel at the 12-hour limit
+   * and Lettuce reconnects it. The clients {@link #clusterClient} builds do this by themselves.
+   *
+   * @param connection a connection from {@code RedisClusterClient.connect()}
+   * @return closing it stops the re-authentication (it also stops when the connection closes)
+   * @throws IllegalArgumentException if the connection is not Lettuce's own implementation
+   */
+  public AutoCloseable reauthenticate(StatefulRedisClusterConnection<?, ?> connection) {
+    if (!(connection instanceof RedisChannelHandler<?, ?> handler)) {
+      throw new IllegalArgumentException(
+          "connection: "
+              + connection.getClass().getName()
+              + " is not a Lettuce cluster connection (expected one from"
+              + " RedisClusterClient.connect())");
+    }
+    return ClusterConnectionReauthenticator.attach(handler, credentials, tokens)::dispose;
   }
 
   /**

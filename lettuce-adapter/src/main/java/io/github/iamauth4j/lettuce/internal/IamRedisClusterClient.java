@@ -1,0 +1,55 @@
+package io.github.iamauth4j.lettuce.internal;
+
+import io.github.iamauth4j.core.IamTokenProvider;
+import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterPushHandler;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.StatefulRedisClusterConnectionImpl;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.json.JsonParser;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link RedisClusterClient} whose cluster connections also re-authenticate their default node
+ * channel (see {@link ClusterConnectionReauthenticator}), through the hook Lettuce offers
+ * subclasses for creating cluster connections (the variant with a JSON parser, the one Lettuce 6.6
+ * to 7.7 call).
+ */
+public final class IamRedisClusterClient extends RedisClusterClient {
+  private final RedisCredentialsProvider credentials;
+  private final IamTokenProvider tokens;
+
+  /**
+   * @param resources the client resources, or null for the client's own
+   * @param seeds the seed URIs
+   * @param credentials the streaming credentials provider
+   * @param tokens where to report re-authentication outcomes
+   */
+  public IamRedisClusterClient(
+      @Nullable ClientResources resources,
+      Iterable<RedisURI> seeds,
+      RedisCredentialsProvider credentials,
+      IamTokenProvider tokens) {
+    super(resources, seeds);
+    this.credentials = credentials;
+    this.tokens = tokens;
+  }
+
+  @Override
+  protected <V, K> StatefulRedisClusterConnectionImpl<K, V> newStatefulRedisClusterConnection(
+      RedisChannelWriter channelWriter,
+      ClusterPushHandler pushHandler,
+      RedisCodec<K, V> codec,
+      Duration timeout,
+      Supplier<JsonParser> parser) {
+    StatefulRedisClusterConnectionImpl<K, V> connection =
+        super.newStatefulRedisClusterConnection(channelWriter, pushHandler, codec, timeout, parser);
+    ClusterConnectionReauthenticator.attach(connection, credentials, tokens);
+    return connection;
+  }
+}
