@@ -1,9 +1,9 @@
 package io.github.iamauth4j.testkit.server;
 
 /**
- * An error reply from Redis to a command sent with {@link RedisServer#command(String...)} or
- * {@link RedisCluster#command(RedisCluster.Node, String...)}, e.g. {@code NOAUTH Authentication
- * required.} or {@code MOVED 3999 127.0.0.1:7001}.
+ * An error reply from Redis to a command sent with {@link RedisServer#command(String...)} or {@link
+ * RedisCluster#command(RedisCluster.Node, String...)}, e.g. {@code NOAUTH Authentication required.}
+ * or {@code MOVED 3999 127.0.0.1:7001}.
  *
  * <p>The message is the error text exactly as Redis sent it; {@link #code()} is its first word.
  */

@@ -3,12 +3,13 @@ package io.github.iamauth4j.testkit.server;
 /**
  * Thrown when a command a launcher runs against its server fails, e.g. an SQL statement passed to
  * {@link PostgresServer#execute(String)} or {@link MariaDbServer#execute(String)} that the server
- * rejects, or a client that cannot connect. The message holds the client's error output (with
- * known passwords masked) and the exit code.
+ * rejects, or a client that cannot connect. The message holds the client's error output (with known
+ * passwords masked) and the exit code.
  */
 public final class ServerCommandException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The client's exit code, or -1. */
   private final int exitCode;
 
   /**

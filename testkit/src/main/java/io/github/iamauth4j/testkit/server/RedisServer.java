@@ -1,0 +1,612 @@
+package io.github.iamauth4j.testkit.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real standalone {@code redis-server} for integration tests, on a free port of {@code
+ * 127.0.0.1}, in a temporary directory that is deleted on {@link #close()}.
+ *
+ * <p>The server runs with {@code save ""}, {@code appendonly no} and {@code protected-mode no}
+ * (safe since it binds to loopback only); the caller adds any other configuration lines, which come
+ * after the launcher's own and so override them:
+ *
+ * <pre>{@code
+ * try (RedisServer redis =
+ *     RedisServer.builder()
+ *         .config("user default off", "user admin on >admin-secret ~* &* +@all")
+ *         .auth("admin", "admin-secret")
+ *         .start()) {
+ *   redis.command("SET", "greeting", "hello");          // authenticated as admin
+ *   redis.commandWithoutAuth("GET", "greeting");         // throws RedisReplyException NOAUTH
+ * }
+ * }</pre>
+ *
+ * <p>Binaries: {@code redis-server} (Redis 6 or later; Debian's {@code redis-server} package) is
+ * looked up in {@code /usr/bin}, {@code /usr/sbin}, {@code /usr/local/bin}, {@code /usr/local/sbin}
+ * and {@code PATH}. When it is missing and a Docker engine is reachable, the server runs in a
+ * container ({@value #DEFAULT_IMAGE} unless {@link Builder#containerImage(String)} says otherwise)
+ * through Testcontainers, with the same configuration (paths in configuration lines then refer to
+ * the container's file system); otherwise {@link #builder()}{@code .start()} throws {@link
+ * ServerUnavailableException}.
+ *
+ * <p>Instances are thread-safe: each {@code command} uses its own connection.
+ */
+public final class RedisServer implements AutoCloseable {
+  /** The container image used when {@code redis-server} is not installed. */
+  public static final String DEFAULT_IMAGE = "redis:7.0";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisServer.class);
+  private static final int START_ATTEMPTS = 3;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+  private final String host;
+  private final int port;
+  private final int clusterBusPort;
+  private final Path directory;
+  private final Path logFile;
+  private final @Nullable String user;
+  private final @Nullable String password;
+  private final Duration commandTimeout;
+  private final boolean keepLogs;
+  private final ServerHandle handle;
+  private final String description;
+  private boolean closed;
+
+  private RedisServer(
+      Builder builder,
+      String host,
+      int port,
+      int clusterBusPort,
+      Path directory,
+      Path logFile,
+      ServerHandle handle,
+      String description) {
+    this.host = host;
+    this.port = port;
+    this.clusterBusPort = clusterBusPort;
+    this.directory = directory;
+    this.logFile = logFile;
+    this.user = builder.user;
+    this.password = builder.password;
+    this.commandTimeout = builder.commandTimeout;
+    this.keepLogs = builder.keepLogs;
+    this.handle = handle;
+    this.description = description;
+  }
+
+  /**
+   * Returns a builder with the defaults: no extra configuration, no credentials, a 30-second
+   * startup timeout, a 30-second command timeout, logs deleted on a clean close, container fallback
+   * on.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the host clients connect to.
+   *
+   * @return {@code 127.0.0.1}, or the Docker host when the server runs in a container
+   */
+  public String host() {
+    return host;
+  }
+
+  /**
+   * Returns the port clients connect to.
+   *
+   * @return the TCP port
+   */
+  public int port() {
+    return port;
+  }
+
+  /** The cluster bus port when the server runs in cluster mode, else 0. */
+  int clusterBusPort() {
+    return clusterBusPort;
+  }
+
+  /**
+   * Returns the server's log: its standard output and error. It is deleted with the server's
+   * directory on {@link #close()} unless the server failed or logs are kept.
+   *
+   * @return the path of the log file
+   */
+  public Path logFile() {
+    return logFile;
+  }
+
+  /**
+   * Returns the server's temporary directory (its working directory, {@code dir} in Redis terms).
+   *
+   * @return the directory holding the configuration file, the log and any data files
+   */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * Runs one command on a fresh connection, authenticated with the builder's {@link
+   * Builder#auth(String, String) credentials} if any, and returns the reply.
+   *
+   * @param args the command and its arguments, e.g. {@code "SET", "k", "v"}
+   * @return the reply: a {@code String} (simple and bulk strings), a {@code Long} (integers), a
+   *     {@code List} (arrays; nested errors appear as {@link RedisReplyException} elements), or
+   *     {@code null} (nil); RESP3 replies (after {@code HELLO 3}) also give {@code Map}, {@code
+   *     Boolean}, {@code Double} and {@code BigInteger}
+   * @throws RedisReplyException if Redis replies with an error, or rejects the credentials
+   * @throws UncheckedIOException if the connection fails or times out
+   */
+  public @Nullable Object command(String... args) {
+    return call(user, password, args);
+  }
+
+  /**
+   * Runs one command on a fresh connection authenticated as {@code user}, e.g. to check that an ACL
+   * user can or cannot do something.
+   *
+   * @param user the ACL user name
+   * @param password the user's password
+   * @param args the command and its arguments
+   * @return the reply, as for {@link #command(String...)}
+   * @throws RedisReplyException if Redis rejects the credentials or replies with an error
+   * @throws UncheckedIOException if the connection fails or times out
+   */
+  public @Nullable Object commandAs(String user, String password, String... args) {
+    return call(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password), args);
+  }
+
+  /**
+   * Runs one command on a fresh connection without authenticating, e.g. to check that the default
+   * user is disabled ({@code NOAUTH}).
+   *
+   * @param args the command and its arguments
+   * @return the reply, as for {@link #command(String...)}
+   * @throws RedisReplyException if Redis replies with an error
+   * @throws UncheckedIOException if the connection fails or times out
+   */
+  public @Nullable Object commandWithoutAuth(String... args) {
+    return call(null, null, args);
+  }
+
+  private @Nullable Object call(@Nullable String user, @Nullable String password, String... args) {
+    if (args.length == 0) {
+      throw new IllegalArgumentException("args: a command is required");
+    }
+    try (Resp resp = Resp.connect(host, port, CONNECT_TIMEOUT, commandTimeout)) {
+      if (password != null) {
+        if (user == null) {
+          resp.call("AUTH", password);
+        } else {
+          resp.call("AUTH", user, password);
+        }
+      }
+      return resp.call(args);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "command " + args[0] + " to redis-server on " + host + ":" + port + " failed", e);
+    }
+  }
+
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after 10 seconds) and deletes its directory, unless
+   * logs are kept or the server had died or had to be killed, in which case the log's path is
+   * logged. Calling it again does nothing.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    Live.unregister(this);
+    boolean clean = handle.stop();
+    if (clean && !keepLogs) {
+      TempDirs.deleteQuietly(directory);
+    } else if (clean) {
+      LOG.info("Stopped {}; log kept at {}", description, logFile);
+    } else {
+      LOG.warn("{} had died or had to be killed; log kept at {}", description, logFile);
+    }
+  }
+
+  /** Stops the server after a failed start, keeping its directory for the log. */
+  void abandon() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    Live.unregister(this);
+    handle.stop();
+  }
+
+  /** Returns e.g. {@code redis-server on 127.0.0.1:41234}. */
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  /**
+   * Options for a {@link RedisServer}; {@link #start()} starts one. Not thread-safe; one builder
+   * can start several servers.
+   */
+  public static final class Builder {
+    private final List<String> config = new ArrayList<>();
+    private @Nullable String user;
+    private @Nullable String password;
+    private Duration startupTimeout = Duration.ofSeconds(30);
+    private Duration commandTimeout = Duration.ofSeconds(30);
+    private boolean keepLogs = TempDirs.keepLogsByDefault();
+    private @Nullable Path executable;
+    private boolean containerFallback = true;
+    private String containerImage = DEFAULT_IMAGE;
+    private boolean clusterMode;
+    private String role = "redis-server";
+
+    private Builder() {}
+
+    /**
+     * Adds lines to the server's configuration file, after the launcher's own (so they override
+     * them), e.g. {@code "user default off"}, {@code "aclfile /path/users.acl"}, {@code
+     * "requirepass secret"}, {@code "tls-port 0"}. Leave {@code port}, {@code bind}, {@code dir}
+     * and {@code logfile} to the launcher: {@link RedisServer#port()} and the log depend on them.
+     *
+     * @param lines configuration lines in {@code redis.conf} syntax, one directive each
+     * @return this builder
+     * @throws IllegalArgumentException if a line contains a line break
+     */
+    public Builder config(String... lines) {
+      return config(List.of(lines));
+    }
+
+    /**
+     * Adds lines to the server's configuration file; see {@link #config(String...)}.
+     *
+     * @param lines configuration lines in {@code redis.conf} syntax, one directive each
+     * @return this builder
+     * @throws IllegalArgumentException if a line contains a line break
+     */
+    public Builder config(Collection<String> lines) {
+      for (String line : lines) {
+        Objects.requireNonNull(line, "config line");
+        if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+          throw new IllegalArgumentException(
+              "config: a line must not contain a line break (got "
+                  + Redact.text(line, List.of())
+                  + ")");
+        }
+      }
+      config.addAll(lines);
+      return this;
+    }
+
+    /**
+     * Makes {@link RedisServer#command(String...)} authenticate with {@code AUTH password}, for a
+     * server configured with {@code requirepass}. Default: no authentication.
+     *
+     * @param password the password of the {@code default} user
+     * @return this builder
+     */
+    public Builder auth(String password) {
+      this.user = null;
+      this.password = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /**
+     * Makes {@link RedisServer#command(String...)}, and the launcher's own startup check,
+     * authenticate with {@code AUTH user password}. The user must exist in the configuration (a
+     * {@code user} line or the {@code aclfile}); the launcher does not create it.
+     *
+     * @param user the ACL user, typically one with {@code ~* &* +@all}
+     * @param password its password
+     * @return this builder
+     */
+    public Builder auth(String user, String password) {
+      this.user = Objects.requireNonNull(user, "user");
+      this.password = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /**
+     * Sets how long {@link #start()} waits for the server to answer. Default: 30 seconds.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public Builder startupTimeout(Duration timeout) {
+      this.startupTimeout = positive("startupTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Sets how long {@link RedisServer#command(String...)} waits for a reply. Default: 30 seconds.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public Builder commandTimeout(Duration timeout) {
+      this.commandTimeout = positive("commandTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Keeps the server's directory, with its log, after {@link RedisServer#close()}. Default:
+     * {@code false}, unless the system property {@code iamauth4j.testkit.keepLogs} is {@code true}.
+     * The directory is always kept when the server fails.
+     *
+     * @param keepLogs whether to keep the directory
+     * @return this builder
+     */
+    public Builder keepLogs(boolean keepLogs) {
+      this.keepLogs = keepLogs;
+      return this;
+    }
+
+    /**
+     * Uses this {@code redis-server} (or {@code valkey-server}) binary instead of looking one up.
+     *
+     * @param executable the server binary
+     * @return this builder
+     */
+    public Builder executable(Path executable) {
+      this.executable = Objects.requireNonNull(executable, "executable");
+      return this;
+    }
+
+    /**
+     * Sets whether a container may be started when the binary is not installed. Default: {@code
+     * true}.
+     *
+     * @param containerFallback whether to use Testcontainers as a fallback
+     * @return this builder
+     */
+    public Builder containerFallback(boolean containerFallback) {
+      this.containerFallback = containerFallback;
+      return this;
+    }
+
+    /**
+     * Sets the image of the fallback container. Default: {@value RedisServer#DEFAULT_IMAGE}.
+     *
+     * @param image a Docker image name with tag, e.g. {@code valkey/valkey:8}
+     * @return this builder
+     */
+    public Builder containerImage(String image) {
+      if (Objects.requireNonNull(image, "image").isBlank()) {
+        throw new IllegalArgumentException("containerImage: must not be blank");
+      }
+      this.containerImage = image;
+      return this;
+    }
+
+    /** Runs the node in cluster mode, with its own free cluster bus port. */
+    Builder clusterMode(String role) {
+      this.clusterMode = true;
+      this.role = role;
+      return this;
+    }
+
+    /**
+     * Starts a server with these options and waits until it answers {@code PING} (authenticated
+     * with the {@link #auth(String, String) credentials} if set).
+     *
+     * @return the running server; close it when done
+     * @throws ServerUnavailableException if {@code redis-server} is not installed and no container
+     *     can be started
+     * @throws ServerStartException if the server does not start or rejects the credentials
+     */
+    public RedisServer start() {
+      Optional<Path> binary = findBinary();
+      if (binary.isEmpty() && clusterMode) {
+        throw new ServerUnavailableException(
+            "redis-server not found (looked in "
+                + lookedIn()
+                + "); install it (apt-get install redis-server): RedisCluster runs local"
+                + " redis-server processes only, it has no container fallback");
+      }
+      if (binary.isEmpty()) {
+        String reason = Containers.unavailableReason(containerFallback);
+        if (reason == null) {
+          return ContainerServers.startRedis(this);
+        }
+        throw Containers.unavailable(
+            "redis-server", lookedIn(), "apt-get install redis-server", reason);
+      }
+      return LocalProcess.retryOnPortInUse(START_ATTEMPTS, () -> startLocal(binary.get()));
+    }
+
+    private Optional<Path> findBinary() {
+      if (executable != null) {
+        return Files.isExecutable(executable) ? Optional.of(executable) : Optional.empty();
+      }
+      return Binaries.find(List.of("redis-server"), Binaries.searchDirs(List.of()));
+    }
+
+    private String lookedIn() {
+      return executable != null ? executable.toString() : Binaries.describe(List.of());
+    }
+
+    private RedisServer startLocal(Path binary) {
+      int port = FreePorts.pick();
+      int busPort = clusterMode ? FreePorts.pick() : 0;
+      Path dir = TempDirs.create("iamauth4j-redis-", false);
+      Path logFile = dir.resolve("server.log");
+      String description = role + " on " + FreePorts.HOST + ":" + port;
+      long started = System.nanoTime();
+      LocalProcess process = null;
+      try {
+        Path configFile = dir.resolve("redis.conf");
+        Files.writeString(
+            configFile, configText(FreePorts.HOST, port, busPort, dir), StandardCharsets.UTF_8);
+        Files.createFile(logFile);
+        process =
+            LocalProcess.start(
+                description,
+                List.of(binary.toString(), configFile.toString()),
+                dir,
+                logFile,
+                Map.of(),
+                secrets());
+        LocalProcess p = process;
+        RedisServer server =
+            new RedisServer(
+                this,
+                FreePorts.HOST,
+                port,
+                busPort,
+                dir,
+                logFile,
+                () -> p.stop(null, p::pid, STOP_GRACE),
+                description);
+        awaitReady(process, server);
+        Live.register(server);
+        LOG.info(
+            "Started {} in {} ms (log: {})",
+            description,
+            (System.nanoTime() - started) / 1_000_000,
+            logFile);
+        return server;
+      } catch (LocalProcess.PortInUseException e) {
+        throw e.beforeRetry(() -> TempDirs.deleteQuietly(dir));
+      } catch (IOException e) {
+        if (process != null) {
+          process.stop(null, process::pid, STOP_GRACE);
+        }
+        throw new ServerStartException(
+            "could not prepare " + description + " in " + dir + ": " + e.getMessage(), logFile, e);
+      } catch (RuntimeException e) {
+        if (process != null) {
+          process.stop(null, process::pid, STOP_GRACE);
+        }
+        throw e;
+      }
+    }
+
+    private void awaitReady(LocalProcess process, RedisServer server) {
+      process.awaitReady(
+          startupTimeout,
+          () -> {
+            try {
+              server.commandWithoutAuth("PING");
+            } catch (RedisReplyException e) {
+              // NOAUTH and the like: the server is up, and the check below says if we can get in.
+            }
+            return true;
+          });
+      checkCredentials(server);
+    }
+
+    /** Fails the start if the server rejects the launcher's credentials. */
+    void checkCredentials(RedisServer server) {
+      if (password == null) {
+        return;
+      }
+      try {
+        server.command("PING");
+      } catch (RedisReplyException e) {
+        throw new ServerStartException(
+            server
+                + " rejected the launcher's credentials"
+                + (user == null ? "" : " for user \"" + user + "\"")
+                + ": "
+                + e.getMessage()
+                + "; log kept at "
+                + server.logFile()
+                + ", last lines:\n"
+                + Redact.text(LocalProcess.tail(server.logFile(), 40), secrets()),
+            server.logFile(),
+            e);
+      }
+    }
+
+    /** The configuration file: the launcher's settings, then the caller's lines. */
+    String configText(String bind, int port, int busPort, Path dir) {
+      List<String> lines = new ArrayList<>();
+      lines.add("# Written by iamauth4j-testkit; the caller's lines come last and override.");
+      lines.add("port " + port);
+      lines.add("bind " + bind);
+      lines.add("protected-mode no");
+      lines.add("daemonize no");
+      lines.add("save \"\"");
+      lines.add("appendonly no");
+      lines.add("dir " + quote(dir.toString()));
+      lines.add("logfile \"\"");
+      if (clusterMode) {
+        lines.add("cluster-enabled yes");
+        lines.add("cluster-port " + busPort);
+        lines.add("cluster-config-file nodes.conf");
+      }
+      lines.addAll(config);
+      return String.join("\n", lines) + "\n";
+    }
+
+    private static String quote(String value) {
+      return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    List<String> secrets() {
+      return password == null ? List.of() : List.of(password);
+    }
+
+    String role() {
+      return role;
+    }
+
+    Duration startupTimeout() {
+      return startupTimeout;
+    }
+
+    String containerImage() {
+      return containerImage;
+    }
+
+    /** Creates the server object for a container the fallback started. */
+    RedisServer containerServer(
+        String host, int port, Path dir, Path logFile, ServerHandle handle) {
+      RedisServer server =
+          new RedisServer(
+              this,
+              host,
+              port,
+              0,
+              dir,
+              logFile,
+              handle,
+              role + " container on " + host + ":" + port);
+      Live.register(server);
+      return server;
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException(name + ": must be positive (got " + value + ")");
+      }
+      return value;
+    }
+  }
+}
