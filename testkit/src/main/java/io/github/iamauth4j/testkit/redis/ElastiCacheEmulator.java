@@ -676,17 +676,5 @@ public final class ElastiCacheEmulator extends EmulatorServer {
     Duration backendTimeout() {
       return backendTimeout;
     }
-
-    @Nullable String backendHost() {
-      return backendHost;
-    }
-
-    int backendPort() {
-      return backendPort;
-    }
-
-    @Nullable TlsMaterial tlsOrNull() {
-      return tls;
-    }
   }
 }

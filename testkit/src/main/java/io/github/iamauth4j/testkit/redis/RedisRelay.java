@@ -11,7 +11,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,6 +46,12 @@ final class RedisRelay {
   // Touched by the reading thread only.
   private boolean authenticated;
   private boolean inMulti;
+  private boolean resp3;
+  // Subscriptions as the client asked for them: in RESP2 a subscribed connection may only
+  // (un)subscribe, PING, QUIT or RESET, so the backend refuses AUTH there.
+  private final Set<String> channels = new HashSet<>();
+  private final Set<String> patterns = new HashSet<>();
+  private final Set<String> shardChannels = new HashSet<>();
 
   RedisRelay(
       ElastiCacheEmulator emulator,
@@ -159,11 +167,56 @@ final class RedisRelay {
       case "RESET":
         inMulti = false;
         authenticated = false;
+        resp3 = false;
+        channels.clear();
+        patterns.clear();
+        shardChannels.clear();
+        break;
+      case "SUBSCRIBE":
+        subscribe(r, channels);
+        break;
+      case "PSUBSCRIBE":
+        subscribe(r, patterns);
+        break;
+      case "SSUBSCRIBE":
+        subscribe(r, shardChannels);
+        break;
+      case "UNSUBSCRIBE":
+        unsubscribe(r, channels);
+        break;
+      case "PUNSUBSCRIBE":
+        unsubscribe(r, patterns);
+        break;
+      case "SUNSUBSCRIBE":
+        unsubscribe(r, shardChannels);
         break;
       default:
         break;
     }
     forwardRaw(r);
+  }
+
+  private void subscribe(CommandReader r, Set<String> into) {
+    // Unauthenticated: NOAUTH; inside MULTI: queued, not yet subscribed.
+    if (authenticated && !inMulti) {
+      for (int i = 1; i < r.argc(); i++) {
+        into.add(r.argText(i));
+      }
+    }
+  }
+
+  private void unsubscribe(CommandReader r, Set<String> from) {
+    if (r.argc() == 1) {
+      from.clear();
+    }
+    for (int i = 1; i < r.argc(); i++) {
+      from.remove(r.argText(i));
+    }
+  }
+
+  /** Whether the backend will refuse AUTH and HELLO: a RESP2 connection in subscriber mode. */
+  private boolean inResp2SubscriberMode() {
+    return !resp3 && (!channels.isEmpty() || !patterns.isEmpty() || !shardChannels.isEmpty());
   }
 
   private void auth(CommandReader r) throws IOException {
@@ -175,6 +228,10 @@ final class RedisRelay {
       rejectInMulti("AUTH");
       return;
     }
+    if (inResp2SubscriberMode()) {
+      refusedBySubscriberMode(r, r.argc() - 1);
+      return;
+    }
     if (r.argc() == 2) {
       // AUTH <password> authenticates "default", which is not an IAM user.
       reject("default", Rejection.WRONG_USER, "AUTH without a user name names the default user");
@@ -182,9 +239,7 @@ final class RedisRelay {
       forward(args("AUTH", "default", emulator.wrongPassword()));
       return;
     }
-    String user = r.argText(1);
-    byte[][] args = allArgs(r);
-    authenticate(user, r.argText(2), args, 2);
+    authenticate(r.argText(1), r.argText(2), allArgs(r), 2);
   }
 
   private void hello(CommandReader r) throws IOException {
@@ -200,7 +255,11 @@ final class RedisRelay {
         break; // The backend answers the syntax error.
       }
     }
+    String protover = r.argc() > 1 ? r.argText(1) : "";
     if (passwordIndex < 0) {
+      if (!inResp2SubscriberMode() && (protover.equals("2") || protover.equals("3"))) {
+        resp3 = protover.equals("3");
+      }
       forwardRaw(r);
       return;
     }
@@ -208,19 +267,39 @@ final class RedisRelay {
       rejectInMulti("HELLO");
       return;
     }
+    if (inResp2SubscriberMode()) {
+      refusedBySubscriberMode(r, passwordIndex);
+      return;
+    }
     byte[][] args = allArgs(r);
-    String protover = r.argText(1);
     if (!protover.equals("2") && !protover.equals("3")) {
       // The backend refuses the protocol version before it looks at the credentials.
       args[passwordIndex] = bytes(emulator.wrongPassword());
       forward(args);
       return;
     }
-    authenticate(r.argText(passwordIndex - 1), r.argText(passwordIndex), args, passwordIndex);
+    if (authenticate(r.argText(passwordIndex - 1), r.argText(passwordIndex), args, passwordIndex)) {
+      resp3 = protover.equals("3");
+    }
   }
 
-  /** Verifies the token and forwards the command with the emulator's secret or a wrong one. */
-  private void authenticate(String user, String token, byte[][] args, int passwordIndex)
+  /**
+   * The backend refuses the command in this state whatever the password: forward it with a wrong
+   * one and count nothing, since no token was judged.
+   */
+  private void refusedBySubscriberMode(CommandReader r, int passwordIndex) throws IOException {
+    log.debug("{}: {} in RESP2 subscriber mode, which the backend refuses", client, r.name());
+    byte[][] args = allArgs(r);
+    args[passwordIndex] = bytes(emulator.wrongPassword());
+    forward(args);
+  }
+
+  /**
+   * Verifies the token and forwards the command with the emulator's secret or a wrong one.
+   *
+   * @return whether the token was accepted
+   */
+  private boolean authenticate(String user, String token, byte[][] args, int passwordIndex)
       throws IOException {
     Verdict verdict = emulator.verifier().verify(user, token);
     BackendAdmin admin = emulator.admin();
@@ -228,13 +307,13 @@ final class RedisRelay {
       reject(user, verdict.rejection().orElse(Rejection.MALFORMED), verdict.detail());
       args[passwordIndex] = bytes(emulator.wrongPassword());
       forward(args);
-      return;
+      return false;
     }
     if (!admin.mayProvision(user)) {
       reject(user, Rejection.WRONG_USER, "the emulator does not let an IAM user become " + user);
       args[passwordIndex] = bytes(emulator.wrongPassword());
       forward(args);
-      return;
+      return false;
     }
     try {
       admin.provision(user);
@@ -247,7 +326,7 @@ final class RedisRelay {
           e.getMessage());
       args[passwordIndex] = bytes(emulator.wrongPassword());
       forward(args);
-      return;
+      return false;
     }
     args[passwordIndex] = bytes(admin.secret());
     forward(args);
@@ -261,6 +340,7 @@ final class RedisRelay {
         again ? "re-authentication" : "authentication",
         user,
         deadline);
+    return true;
   }
 
   private void reject(String user, Rejection reason, String detail) {

@@ -381,6 +381,25 @@ class ElastiCacheEmulatorIT {
   }
 
   @Test
+  void aResp2SubscriberCannotReauthenticateAndNothingIsCounted() {
+    try (RawClient subscriber = new RawClient(cache)) {
+      assertThat(subscriber.call("AUTH", "app", appToken())).isEqualTo("OK");
+      assertThat(subscriber.call("SUBSCRIBE", "news")).isEqualTo(List.of("subscribe", "news", 1L));
+
+      // As on ElastiCache, the server refuses AUTH in RESP2 subscriber mode: no extension.
+      assertThat(subscriber.call("AUTH", "app", appToken()))
+          .isInstanceOfSatisfying(
+              Err.class, e -> assertThat(e.message()).startsWith("ERR Can't execute 'auth'"));
+      assertThat(cache.stats().authenticationsAccepted()).isEqualTo(1);
+
+      assertThat(subscriber.call("UNSUBSCRIBE")).isEqualTo(List.of("unsubscribe", "news", 0L));
+      assertThat(subscriber.call("AUTH", "app", appToken())).isEqualTo("OK");
+    }
+    assertThat(cache.stats().reauthentications()).isEqualTo(1);
+    assertThat(cache.stats().authenticationsRejected()).isZero();
+  }
+
+  @Test
   void aReauthenticationExtendsTheConnectionLimitAndOtherwiseTheConnectionIsClosed() {
     List<String> args = RedisCli.tlsArgs(cache);
     try (RedisCli.Session renewing = new RedisCli.Session(args, Map.of());
