@@ -91,7 +91,8 @@ public final class IamTarget {
     this.resource = resource;
     this.port = port;
     this.userName = userName;
-    this.signedHost = port > 0 ? resource + ":" + port : resource;
+    // As the AWS SDKs do: an HTTPS URL's default port 443 is not part of the signed host.
+    this.signedHost = port > 0 && port != 443 ? resource + ":" + port : resource;
     // Sorted by name, as parameters() documents.
     this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(parameters)));
     // Every service parameter name sorts before "X-Amz-" (they start with A, D, R or U), so the
@@ -174,7 +175,7 @@ public final class IamTarget {
    * endpoint): the host and port the client connects to.
    *
    * @param host the endpoint host name, lowercased (DNS names are case-insensitive)
-   * @param port the endpoint port, 1 to 65535
+   * @param port the endpoint port, 1 to 65535; signed with the host except 443, as the AWS SDKs do
    * @param dbUser the database user; any characters the database allows except control characters,
    *     at most 128
    * @throws IamConfigurationException naming each invalid argument
@@ -312,7 +313,10 @@ public final class IamTarget {
     return port;
   }
 
-  /** The value of the signed {@code host} header: the name, the host, or {@code host:port}. */
+  /**
+   * The value of the signed {@code host} header: the name, the host, or {@code host:port} (RDS; the
+   * host alone on port 443, as the AWS SDKs sign it).
+   */
   public String signedHost() {
     return signedHost;
   }

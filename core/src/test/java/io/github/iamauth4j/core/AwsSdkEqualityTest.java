@@ -87,7 +87,7 @@ class AwsSdkEqualityTest {
     for (int i = 0; i < CASES; i++) {
       String region = in.region();
       String host = in.rdsHost(region);
-      // Port 443 is left out: there the SDK signs the host without the port (https default).
+      // Port 443 included: there the SDK signs the host without the port (https default).
       int port = in.port();
       String user = in.dbUser();
       AwsCredentials creds = in.credentials();
@@ -334,6 +334,7 @@ class AwsSdkEqualityTest {
     assertThat(users).anyMatch(u -> u.length() == 128);
     assertThat(names).anyMatch(n -> n.length() == 40);
     assertThat(names).anyMatch(n -> n.contains("-") && !n.equals(n.toLowerCase(Locale.ROOT)));
+    assertThat(java.util.stream.IntStream.range(0, 100).map(i -> in.port())).contains(443, 5432);
     assertThat(in.sessionToken()).contains("/", "+", "=");
   }
 }

@@ -156,6 +156,15 @@ class IamTargetTest {
   }
 
   @Test
+  void rdsOnPort443SignsTheHostAloneAsTheAwsSdkDoes() {
+    IamTarget t = IamTarget.rds("db1.abc123.eu-west-1.rds.amazonaws.com", 443, "app");
+
+    assertThat(t.signedHost()).isEqualTo("db1.abc123.eu-west-1.rds.amazonaws.com");
+    assertThat(t.port()).isEqualTo(443);
+    assertThat(t).isNotEqualTo(IamTarget.rds("db1.abc123.eu-west-1.rds.amazonaws.com", 444, "app"));
+  }
+
+  @Test
   void rdsPortsAndUsersAtTheLimits() {
     assertThat(IamTarget.rds("h", 1, "u").signedHost()).isEqualTo("h:1");
     assertThat(IamTarget.rds("h", 65535, "x".repeat(128)).signedHost()).isEqualTo("h:65535");
