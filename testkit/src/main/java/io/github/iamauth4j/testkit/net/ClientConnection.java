@@ -2,6 +2,7 @@ package io.github.iamauth4j.testkit.net;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -78,12 +79,13 @@ public final class ClientConnection implements AutoCloseable {
    */
   public SSLSocket upgradeToTls(SSLContext context) throws IOException {
     Socket plain = socket;
+    // A client may send its TLS ClientHello right behind the upgrade request (MySQL clients
+    // do): whatever the buffered stream already read from the socket belongs to the TLS
+    // handshake and is handed to it.
+    byte[] pending = in.readNBytes(in.available());
     SSLSocket tls =
         (SSLSocket)
-            context
-                .getSocketFactory()
-                .createSocket(
-                    plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
+            context.getSocketFactory().createSocket(plain, new ByteArrayInputStream(pending), true);
     tls.setUseClientMode(false);
     tls.startHandshake();
     this.socket = tls;

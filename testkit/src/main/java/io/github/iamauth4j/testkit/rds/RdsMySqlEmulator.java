@@ -328,9 +328,9 @@ public final class RdsMySqlEmulator extends EmulatorServer {
             | MySqlWire.CLIENT_SECURE_CONNECTION
             | MySqlWire.CLIENT_PLUGIN_AUTH;
     MySqlWire.write(c.out(), 0, real.with(scramble(), offered, MySqlWire.NATIVE_PASSWORD).encode());
-    // Read the plaintext reply straight from the socket: the client starts TLS right after its
-    // SSLRequest, and nothing of that may be buffered here.
-    MySqlWire.Packet first = MySqlWire.read(c.socket().getInputStream());
+    // The client starts TLS right behind its SSLRequest; ClientConnection.upgradeToTls hands
+    // whatever was read ahead to the handshake.
+    MySqlWire.Packet first = MySqlWire.read(c.in());
     int caps = MySqlHandshake.Response.capabilities(first.payload);
     String clientHost = c.socket().getInetAddress().getHostAddress();
     if ((caps & MySqlWire.CLIENT_SSL) == 0) {

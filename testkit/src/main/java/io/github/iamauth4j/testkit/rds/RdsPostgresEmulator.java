@@ -251,9 +251,8 @@ public final class RdsPostgresEmulator extends EmulatorServer {
   @Override
   protected void serve(ClientConnection c) throws IOException {
     c.socket().setSoTimeout(Settings.timeoutMillis(handshakeTimeout));
-    // Read the plaintext phase straight from the socket: nothing may be buffered past the
-    // SSLRequest, or the TLS handshake would miss it.
-    DataInputStream in = new DataInputStream(c.socket().getInputStream());
+    // Bytes read ahead past the SSLRequest are handed to the TLS handshake by upgradeToTls.
+    DataInputStream in = new DataInputStream(c.in());
     for (int round = 0; round < 3; round++) {
       byte[] packet = PgWire.readStartupPacket(in);
       int code = PgWire.intAt(packet, 0);
