@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
  *       has passed since its last successful authentication (12 hours, as on AWS); a
  *       re-authentication on the live connection extends it.
  *   <li>{@code AUTH} or {@code HELLO … AUTH} inside {@code MULTI} is refused with an error in order
- *       (the backend answers an unknown command, {@value RedisRelay#AUTH_IN_MULTI}, so the
+ *       (the backend answers an unknown command, {@code AUTH-inside-MULTI-is-not-allowed}, so the
  *       following {@code EXEC} fails with {@code EXECABORT}), as ElastiCache forbids it.
  *   <li>Everything else passes through untouched and in order: pipelining, RESP3, pub/sub, blocking
  *       commands, {@code CLIENT} commands.
@@ -460,8 +460,8 @@ public final class ElastiCacheEmulator extends EmulatorServer {
     /**
      * The backend user the emulator administers it with (it runs {@code ACL SETUSER}, and {@code
      * CONFIG SET}/{@code CLUSTER NODES} in cluster mode). Default: the {@code default} user without
-     * password. When that is {@code default}, the emulator creates its own administrator ({@value
-     * BackendAdmin#INTERNAL_ADMIN}) before disabling {@code default}, and deletes it on close.
+     * password. When that is {@code default}, the emulator creates its own administrator ({@code
+     * iamauth4j-emulator}) before disabling {@code default}, and deletes it on close.
      *
      * @param user the ACL user, e.g. {@code admin}; null for {@code default}
      * @param password its password; null for none

@@ -483,6 +483,29 @@ class ElastiCacheEmulatorIT {
   }
 
   @Test
+  void aStockServerIsAdministeredThroughAnInternalUserAndLeftAsItWas() {
+    try (RedisServer stock = RedisServer.builder().start()) {
+      try (ElastiCacheEmulator plain =
+          ElastiCacheEmulator.builder()
+              .backend(stock.host(), stock.port())
+              .cacheName("orders")
+              .clock(clock)
+              .start()) {
+        assertThatThrownBy(() -> stock.commandWithoutAuth("PING")).hasMessageStartingWith("NOAUTH");
+
+        RedisCli.Result r = cli(plain, "app", appToken(), "ACL WHOAMI\n");
+
+        assertThat(r.lines().get(0)).isEqualTo("app");
+      }
+      assertThat(stock.commandWithoutAuth("PING")).isEqualTo("PONG");
+      // The internal administrator is gone; "app" stays, without the emulator's secret.
+      assertThat(stock.commandWithoutAuth("ACL", "USERS")).isEqualTo(List.of("app", "default"));
+      assertThat(String.valueOf(stock.commandWithoutAuth("ACL", "GETUSER", "app")))
+          .contains("passwords, []");
+    }
+  }
+
+  @Test
   void closingRestoresTheBackendsDefaultUser() {
     cache.close();
 
