@@ -16,13 +16,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "iamauth4j",
     versionProvider = VersionProvider.class,
-    subcommands = {TokenCommand.class, InspectCommand.class},
+    subcommands = {TokenCommand.class, InspectCommand.class, EmulateCommand.class},
     usageHelpAutoWidth = true,
     sortOptions = false,
     synopsisSubcommandLabel = "COMMAND",
     description = {
       "Mint and inspect AWS IAM auth tokens: the short-lived passwords of ElastiCache, "
-          + "MemoryDB, RDS, Aurora and Aurora DSQL.",
+          + "MemoryDB, RDS, Aurora and Aurora DSQL; emulate AWS's side locally to test them.",
       "Credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID and "
           + "AWS_SECRET_ACCESS_KEY, the default profile, SSO, web identity, container or "
           + "instance role) or from --profile NAME."
@@ -49,8 +49,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
-      "1:failure, e.g. no AWS credentials, a name AWS does not accept (one line on stderr)",
-      "2:the command line could not be understood (missing or unknown option)"
+      "1:failure, e.g. no AWS credentials, a malformed token (one line on stderr)",
+      "2:usage error: a missing or unknown option, or a value AWS does not accept"
     })
 final class IamAuth4jCommand implements Callable<Integer> {
   @Mixin HelpOptions helpOptions;

@@ -14,9 +14,9 @@ class HelpTest {
     assertThat(r.err()).isEmpty();
     assertThat(r.out())
         .startsWith("Usage: iamauth4j ")
-        .contains("token ", "inspect ")
+        .contains("token ", "inspect ", "emulate ")
         .contains("redis-cli --tls", "psql ", "iamauth4j inspect - < token.txt")
-        .contains("Exit codes:", "0   success", "2   the command line could not be understood");
+        .contains("Exit codes:", "0   success", "2   usage error");
   }
 
   @Test
@@ -27,7 +27,12 @@ class HelpTest {
       {"token", "memorydb"},
       {"token", "rds"},
       {"token", "dsql"},
-      {"inspect"}
+      {"inspect"},
+      {"emulate"},
+      {"emulate", "elasticache"},
+      {"emulate", "memorydb"},
+      {"emulate", "rds-postgres"},
+      {"emulate", "rds-mysql"}
     };
     for (String[] command : commands) {
       String[] args = java.util.Arrays.copyOf(command, command.length + 1);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -38,6 +39,7 @@ public abstract class EmulatorServer implements AutoCloseable {
   private volatile @Nullable ServerSocket listener;
   private volatile Instant refuseUntil = Instant.MIN;
   private volatile boolean closed;
+  private final CountDownLatch closedLatch = new CountDownLatch(1);
 
   /**
    * @param name a short name for threads and logs, e.g. {@code elasticache}
@@ -182,6 +184,16 @@ public abstract class EmulatorServer implements AutoCloseable {
     refuseUntil = Instant.MIN;
   }
 
+  /**
+   * Blocks until {@link #close()} is called, e.g. from a shutdown hook: the emulator's threads are
+   * daemon threads, so a {@code main()} that only starts an emulator must wait here.
+   *
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public void awaitClose() throws InterruptedException {
+    closedLatch.await();
+  }
+
   /** Stops listening and closes every connection. Idempotent. */
   @Override
   public void close() {
@@ -191,6 +203,7 @@ public abstract class EmulatorServer implements AutoCloseable {
       closeQuietly(s);
     }
     dropAllConnections();
+    closedLatch.countDown();
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
@@ -97,7 +96,6 @@ public final class RdsPostgresEmulator extends EmulatorServer {
   private final Map<String, String> roles = new ConcurrentHashMap<>();
   private final Set<String> granted = ConcurrentHashMap.newKeySet();
   private final AtomicLong plaintextRefused = new AtomicLong();
-  private final CountDownLatch closed = new CountDownLatch(1);
   private volatile @Nullable TokenVerifier verifier;
 
   private RdsPostgresEmulator(Settings s, String adminDatabase) {
@@ -521,23 +519,6 @@ public final class RdsPostgresEmulator extends EmulatorServer {
       return value;
     }
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
-  }
-
-  /**
-   * Blocks until {@link #close()} is called, e.g. from a shutdown hook: the emulator's threads are
-   * daemon threads, so a {@code main()} that only starts an emulator must wait here.
-   *
-   * @throws InterruptedException if the waiting thread is interrupted
-   */
-  public void awaitClose() throws InterruptedException {
-    closed.await();
-  }
-
-  /** Stops listening and closes every client connection and its backend connection. Idempotent. */
-  @Override
-  public void close() {
-    super.close();
-    closed.countDown();
   }
 
   /** Describes the endpoint, the CA file to trust, the region and the backend; no secrets. */

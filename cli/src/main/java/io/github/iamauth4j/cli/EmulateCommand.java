@@ -1,0 +1,457 @@
+package io.github.iamauth4j.cli;
+
+import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.testkit.net.EmulatorServer;
+import io.github.iamauth4j.testkit.rds.RdsMySqlEmulator;
+import io.github.iamauth4j.testkit.rds.RdsPostgresEmulator;
+import io.github.iamauth4j.testkit.redis.ElastiCacheEmulator;
+import io.github.iamauth4j.testkit.verify.TrustedCredentials;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code iamauth4j emulate SERVICE --backend HOST:PORT …}: runs one of the testkit's IAM emulators
+ * in front of a server the user already runs, prints how to connect, and serves until stopped.
+ */
+@Command(
+    name = "emulate",
+    versionProvider = VersionProvider.class,
+    usageHelpAutoWidth = true,
+    synopsisSubcommandLabel = "SERVICE",
+    description = {
+      "Run a local stand-in for AWS's side of IAM auth in front of your own server.",
+      "It listens with TLS on 127.0.0.1, checks each token the way AWS does (signature, "
+          + "service, region, name, user, expiry), and passes valid connections on to the "
+          + "server as the same user. It prints its endpoint, the CA file to trust and the test "
+          + "credentials to export. Stop it with Ctrl-C."
+    },
+    subcommands = {
+      EmulateCommand.ElastiCache.class,
+      EmulateCommand.MemoryDb.class,
+      EmulateCommand.RdsPostgres.class,
+      EmulateCommand.RdsMySql.class
+    },
+    commandListHeading = "%nServices:%n",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  iamauth4j emulate elasticache --backend 127.0.0.1:6379 --cache orders \\",
+      "    --backend-user admin        # password from IAMAUTH4J_BACKEND_PASSWORD",
+      "  iamauth4j emulate rds-postgres --backend 127.0.0.1:5432 --backend-user postgres"
+    })
+final class EmulateCommand implements Callable<Integer> {
+  /** The environment variable the backend admin password is read from when not given. */
+  static final String BACKEND_PASSWORD_ENV = "IAMAUTH4J_BACKEND_PASSWORD";
+
+  @Mixin HelpOptions helpOptions;
+
+  @Spec CommandSpec spec;
+
+  /** No service given: show the services, as a usage error. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ErrorHandlers.USAGE;
+  }
+
+  /** Options every emulator takes. */
+  static final class Common {
+    @Option(
+        names = "--backend",
+        required = true,
+        paramLabel = "HOST:PORT",
+        description = "The server to pass authenticated connections on to (plaintext, local).")
+    String backend;
+
+    @Option(
+        names = "--backend-user",
+        paramLabel = "USER",
+        description =
+            "An admin user of the server; the emulator uses it to create the IAM users' "
+                + "server accounts with a secret only it knows.")
+    @Nullable String backendUser;
+
+    @Option(
+        names = "--backend-password",
+        paramLabel = "PASSWORD",
+        description =
+            "The admin user's password. Default: the environment variable "
+                + BACKEND_PASSWORD_ENV
+                + " (keeps it out of the process list).")
+    @Nullable String backendPassword;
+
+    @Option(
+        names = "--region",
+        defaultValue = "us-east-1",
+        description = "The region tokens must be signed for. Default: ${DEFAULT-VALUE}.")
+    String region;
+
+    @Option(
+        names = "--port",
+        defaultValue = "0",
+        description = "The port to listen on. Default: a free port.")
+    int port;
+
+    @ArgGroup(exclusive = false)
+    @Nullable Identity identity;
+
+    String backendHost(CommandSpec spec) {
+      int colon = backend.lastIndexOf(':');
+      if (colon <= 0) {
+        throw usage(spec, "--backend: expected HOST:PORT, e.g. 127.0.0.1:6379");
+      }
+      return backend.substring(0, colon);
+    }
+
+    int backendPort(CommandSpec spec) {
+      int colon = backend.lastIndexOf(':');
+      try {
+        int p = Integer.parseInt(backend.substring(colon + 1));
+        if (p < 1 || p > 65535) {
+          throw new NumberFormatException();
+        }
+        return p;
+      } catch (NumberFormatException | IndexOutOfBoundsException e) {
+        throw usage(spec, "--backend: expected HOST:PORT with a port from 1 to 65535");
+      }
+    }
+
+    @Nullable String password() {
+      return backendPassword != null ? backendPassword : System.getenv(BACKEND_PASSWORD_ENV);
+    }
+
+    /** The admin account a database emulator needs to create the IAM users' roles. */
+    String requireUser(CommandSpec spec) {
+      if (backendUser == null) {
+        throw usage(
+            spec,
+            "--backend-user: required (an admin account of the server that can create users)");
+      }
+      return backendUser;
+    }
+
+    String requirePassword(CommandSpec spec) {
+      String pw = password();
+      if (pw == null) {
+        throw usage(spec, "--backend-password: required (or set " + BACKEND_PASSWORD_ENV + ")");
+      }
+      return pw;
+    }
+
+    private static ParameterException usage(CommandSpec spec, String message) {
+      return new ParameterException(spec.commandLine(), message);
+    }
+
+    TrustedCredentials trusted() {
+      return identity == null
+          ? TrustedCredentials.example()
+          : TrustedCredentials.of(identity.accessKeyId, identity.secretAccessKey);
+    }
+  }
+
+  /** The test identity the emulator trusts, instead of AWS's example keys. */
+  static final class Identity {
+    @Option(
+        names = "--access-key-id",
+        required = true,
+        description = "The access key id of the test identity. Default: AWS's example key.")
+    String accessKeyId;
+
+    @Option(
+        names = "--secret-access-key",
+        required = true,
+        description = "The secret key of the test identity.")
+    String secretAccessKey;
+  }
+
+  /** Prints how to use the running emulator, then serves until the JVM is stopped. */
+  static int serve(
+      CommandSpec spec,
+      EmulatorServer emulator,
+      Path caFile,
+      String description,
+      TrustedCredentials trusted,
+      String region,
+      String tryIt) {
+    Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "iamauth4j-emulate-stop"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("Endpoint: " + emulator.host() + ":" + emulator.port() + " (TLS)");
+    out.println("CA file:  " + caFile);
+    out.println();
+    out.println(description.stripTrailing());
+    out.println();
+    out.println("Test identity the emulator trusts (a local test key, not an AWS account):");
+    out.print(trusted.exports());
+    out.println("export AWS_REGION=" + region);
+    out.println();
+    out.println("Try it:");
+    out.println("  " + tryIt);
+    out.println();
+    out.println("Serving; stop with Ctrl-C.");
+    out.flush();
+    try {
+      emulator.awaitClose();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      emulator.close();
+    }
+    return 0;
+  }
+
+  private static String jar() {
+    return "java -jar iamauth4j.jar";
+  }
+
+  /** {@code emulate elasticache}. */
+  @Command(
+      name = "elasticache",
+      footerHeading = "%nExample:%n",
+      footer = {
+        "  IAMAUTH4J_BACKEND_PASSWORD=admin-pw iamauth4j emulate elasticache \\",
+        "    --backend 127.0.0.1:6379 --backend-user admin --cache orders \\",
+        "    --connection-limit 30s"
+      },
+      versionProvider = VersionProvider.class,
+      usageHelpAutoWidth = true,
+      description =
+          "Emulate an ElastiCache cache (replication group, or --serverless) in front "
+              + "of a Redis or Valkey server.")
+  static final class ElastiCache implements Callable<Integer> {
+    @Mixin HelpOptions helpOptions;
+
+    @Spec CommandSpec spec;
+
+    @Mixin Common common;
+
+    @Option(names = "--cache", required = true, description = "The cache name tokens must name.")
+    String cache;
+
+    @Option(names = "--serverless", description = "Emulate an ElastiCache Serverless cache.")
+    boolean serverless;
+
+    @Option(
+        names = "--connection-limit",
+        converter = Conversions.DurationConverter.class,
+        description =
+            "Close a connection this long after it last authenticated, as ElastiCache does at "
+                + "12h. Default: 12h; e.g. 30s to watch clients re-authenticate.")
+    @Nullable Duration limit;
+
+    @Override
+    public Integer call() {
+      IamTarget.Kind kind =
+          serverless ? IamTarget.Kind.ELASTICACHE_SERVERLESS : IamTarget.Kind.ELASTICACHE;
+      return redisLike(
+          spec,
+          common,
+          kind,
+          cache,
+          limit,
+          "elasticache --cache " + cache + (serverless ? " --serverless" : ""));
+    }
+  }
+
+  /** {@code emulate memorydb}. */
+  @Command(
+      name = "memorydb",
+      footerHeading = "%nExample:%n",
+      footer = {
+        "  IAMAUTH4J_BACKEND_PASSWORD=admin-pw iamauth4j emulate memorydb \\",
+        "    --backend 127.0.0.1:6379 --backend-user admin --cluster carts"
+      },
+      versionProvider = VersionProvider.class,
+      usageHelpAutoWidth = true,
+      description = "Emulate a MemoryDB cluster in front of a Redis or Valkey server.")
+  static final class MemoryDb implements Callable<Integer> {
+    @Mixin HelpOptions helpOptions;
+
+    @Spec CommandSpec spec;
+
+    @Mixin Common common;
+
+    @Option(
+        names = "--cluster",
+        required = true,
+        description = "The cluster name tokens must name.")
+    String cluster;
+
+    @Option(
+        names = "--connection-limit",
+        converter = Conversions.DurationConverter.class,
+        description = "Close a connection this long after it last authenticated. Default: 12h.")
+    @Nullable Duration limit;
+
+    @Override
+    public Integer call() {
+      return redisLike(
+          spec, common, IamTarget.Kind.MEMORYDB, cluster, limit, "memorydb --cluster " + cluster);
+    }
+  }
+
+  private static int redisLike(
+      CommandSpec spec,
+      Common common,
+      IamTarget.Kind kind,
+      String name,
+      @Nullable Duration limit,
+      String tokenArgs) {
+    ElastiCacheEmulator.Builder b =
+        ElastiCacheEmulator.builder()
+            .backend(common.backendHost(spec), common.backendPort(spec))
+            .backendAdmin(common.backendUser, common.password())
+            .kind(kind)
+            .cacheName(name)
+            .region(common.region)
+            .trust(common.trusted())
+            .port(common.port);
+    if (limit != null) {
+      b.connectionLimit(limit);
+    }
+    ElastiCacheEmulator emulator = b.start();
+    String tryIt =
+        "REDISCLI_AUTH=\"$("
+            + jar()
+            + " token "
+            + tokenArgs
+            + " --user app)\" redis-cli --tls --cacert "
+            + emulator.tls().caPemFile()
+            + " -h "
+            + emulator.host()
+            + " -p "
+            + emulator.port()
+            + " --user app ACL WHOAMI";
+    return serve(
+        spec,
+        emulator,
+        emulator.tls().caPemFile(),
+        emulator.describe(),
+        common.trusted(),
+        common.region,
+        tryIt);
+  }
+
+  /** {@code emulate rds-postgres}. */
+  @Command(
+      name = "rds-postgres",
+      footerHeading = "%nExample:%n",
+      footer = {
+        "  IAMAUTH4J_BACKEND_PASSWORD=pg-pw iamauth4j emulate rds-postgres \\",
+        "    --backend 127.0.0.1:5432 --backend-user postgres"
+      },
+      versionProvider = VersionProvider.class,
+      usageHelpAutoWidth = true,
+      description = "Emulate an RDS or Aurora PostgreSQL endpoint in front of a PostgreSQL server.")
+  static final class RdsPostgres implements Callable<Integer> {
+    @Mixin HelpOptions helpOptions;
+
+    @Spec CommandSpec spec;
+
+    @Mixin Common common;
+
+    @Option(
+        names = "--endpoint-host",
+        defaultValue = "localhost",
+        description = "The host name tokens must be signed for. Default: ${DEFAULT-VALUE}.")
+    String endpointHost;
+
+    @Override
+    public Integer call() {
+      RdsPostgresEmulator emulator =
+          RdsPostgresEmulator.builder()
+              .backend(common.backendHost(spec), common.backendPort(spec))
+              .backendAdmin(common.requireUser(spec), common.requirePassword(spec))
+              .endpointHost(endpointHost)
+              .region(common.region)
+              .trust(common.trusted())
+              .port(common.port)
+              .start();
+      String tryIt =
+          "PGPASSWORD=\"$("
+              + jar()
+              + " token rds --host "
+              + endpointHost
+              + " --port "
+              + emulator.port()
+              + " --user app)\" psql \""
+              + emulator.connectionString("app", "postgres")
+              + "\" -c 'select current_user'";
+      return serve(
+          spec,
+          emulator,
+          emulator.caPemFile(),
+          emulator.toString(),
+          common.trusted(),
+          common.region,
+          tryIt);
+    }
+  }
+
+  /** {@code emulate rds-mysql}. */
+  @Command(
+      name = "rds-mysql",
+      footerHeading = "%nExample:%n",
+      footer = {
+        "  IAMAUTH4J_BACKEND_PASSWORD=root-pw iamauth4j emulate rds-mysql \\",
+        "    --backend 127.0.0.1:3306 --backend-user root"
+      },
+      versionProvider = VersionProvider.class,
+      usageHelpAutoWidth = true,
+      description = "Emulate an RDS or Aurora MySQL endpoint in front of a MariaDB server.")
+  static final class RdsMySql implements Callable<Integer> {
+    @Mixin HelpOptions helpOptions;
+
+    @Spec CommandSpec spec;
+
+    @Mixin Common common;
+
+    @Option(
+        names = "--endpoint-host",
+        defaultValue = "localhost",
+        description = "The host name tokens must be signed for. Default: ${DEFAULT-VALUE}.")
+    String endpointHost;
+
+    @Override
+    public Integer call() {
+      RdsMySqlEmulator emulator =
+          RdsMySqlEmulator.builder()
+              .backend(common.backendHost(spec), common.backendPort(spec))
+              .backendAdmin(common.requireUser(spec), common.requirePassword(spec))
+              .endpointHost(endpointHost)
+              .region(common.region)
+              .trust(common.trusted())
+              .port(common.port)
+              .start();
+      String tryIt =
+          "mariadb --ssl --ssl-ca="
+              + emulator.caPemFile()
+              + " --ssl-verify-server-cert -h "
+              + endpointHost
+              + " -P "
+              + emulator.port()
+              + " -u app -p\"$("
+              + jar()
+              + " token rds --host "
+              + endpointHost
+              + " --port "
+              + emulator.port()
+              + " --user app)\" -e 'select current_user()'";
+      return serve(
+          spec,
+          emulator,
+          emulator.caPemFile(),
+          emulator.toString(),
+          common.trusted(),
+          common.region,
+          tryIt);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.github.iamauth4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.iamauth4j.testkit.server.PostgresServer;
+import io.github.iamauth4j.testkit.server.RedisServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code iamauth4j emulate}, run as a user runs it: the packaged jar in its own process in front of
+ * a real server, then independent clients ({@code redis-cli}, {@code psql}) with tokens from {@code
+ * iamauth4j token}.
+ */
+class EmulateIT {
+  private static final Path JAR =
+      Path.of(System.getProperty("iamauth4j.jar", "target/iamauth4j.jar"));
+  private static final Map<String, String> EXAMPLE_ENV =
+      Map.of(
+          "AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE",
+          "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+          "AWS_REGION", "us-east-1",
+          "AWS_EC2_METADATA_DISABLED", "true");
+  private static final Pattern ENDPOINT =
+      Pattern.compile("Endpoint: 127\\.0\\.0\\.1:(\\d+) \\(TLS\\)");
+  private static final Pattern CA = Pattern.compile("CA file:  (\\S+)");
+
+  record Running(Process process, int port, Path ca, List<String> output) {}
+
+  private static Running emulate(String password, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "emulate"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put(EmulateCommand.BACKEND_PASSWORD_ENV, password);
+    pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+    Process p = pb.start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    List<String> lines = new ArrayList<>();
+    Integer port = null;
+    Path ca = null;
+    for (String line = out.readLine(); line != null; line = out.readLine()) {
+      lines.add(line);
+      Matcher e = ENDPOINT.matcher(line);
+      Matcher c = CA.matcher(line);
+      if (e.matches()) {
+        port = Integer.valueOf(e.group(1));
+      } else if (c.matches()) {
+        ca = Path.of(c.group(1));
+      } else if (line.startsWith("Serving")) {
+        break;
+      }
+    }
+    assertThat(port).as("emulator output: %s", lines).isNotNull();
+    assertThat(ca).as("emulator output: %s", lines).isNotNull();
+    return new Running(p, port, ca, lines);
+  }
+
+  private static String run(Map<String, String> env, String... cmd)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return out.strip();
+  }
+
+  private static String token(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "token"));
+    cmd.addAll(List.of(args));
+    return run(EXAMPLE_ENV, cmd.toArray(new String[0]));
+  }
+
+  private static void stop(Running r) throws InterruptedException {
+    r.process().destroy();
+    assertThat(r.process().waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+  }
+
+  @Test
+  void elastiCacheEmulatorServesRedisCliWithTokensFromTheTokenCommand() throws Exception {
+    try (RedisServer redis =
+        RedisServer.builder()
+            .config("user admin on >admin-pw ~* &* +@all")
+            .auth("admin", "admin-pw")
+            .start()) {
+      Running r =
+          emulate(
+              "admin-pw",
+              "elasticache",
+              "--backend",
+              redis.host() + ":" + redis.port(),
+              "--backend-user",
+              "admin",
+              "--cache",
+              "orders");
+      try {
+        assertThat(String.join("\n", r.output()))
+            .contains("export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE")
+            .contains("redis-cli --tls");
+        String token = token("elasticache", "--cache", "orders", "--user", "app");
+        String[] cli = {
+          "redis-cli",
+          "--tls",
+          "--cacert",
+          r.ca().toString(),
+          "-h",
+          "127.0.0.1",
+          "-p",
+          String.valueOf(r.port()),
+          "--no-auth-warning",
+          "--user",
+          "app",
+          "--pass",
+          token,
+          "ACL",
+          "WHOAMI"
+        };
+        assertThat(run(Map.of(), cli)).isEqualTo("app");
+
+        String other = token("elasticache", "--cache", "payments", "--user", "app");
+        cli[12] = other;
+        assertThat(run(Map.of(), cli)).contains("WRONGPASS");
+      } finally {
+        stop(r);
+      }
+    }
+  }
+
+  @Test
+  void rdsPostgresEmulatorServesPsqlWithVerifyFull() throws Exception {
+    try (PostgresServer pg = PostgresServer.builder().start()) {
+      Running r =
+          emulate(
+              pg.superuserPassword(),
+              "rds-postgres",
+              "--backend",
+              pg.host() + ":" + pg.port(),
+              "--backend-user",
+              pg.superuser());
+      try {
+        String token =
+            token(
+                "rds", "--host", "localhost", "--port", String.valueOf(r.port()), "--user", "app");
+        String conn =
+            "host=localhost port="
+                + r.port()
+                + " user=app dbname="
+                + pg.database()
+                + " sslmode=verify-full sslrootcert="
+                + r.ca();
+        assertThat(run(Map.of("PGPASSWORD", token), "psql", conn, "-tAc", "select current_user"))
+            .isEqualTo("app");
+      } finally {
+        stop(r);
+      }
+    }
+  }
+
+  @Test
+  void missingBackendUserIsAUsageError() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "java", "-jar", JAR.toString(), "emulate", "rds-mysql", "--backend", "127.0.0.1:1")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isEqualTo(2);
+    assertThat(out.strip().lines()).hasSize(1);
+    assertThat(out).contains("--backend-user: required");
+  }
+}
