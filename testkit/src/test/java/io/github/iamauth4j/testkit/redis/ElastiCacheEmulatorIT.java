@@ -381,6 +381,17 @@ class ElastiCacheEmulatorIT {
   }
 
   @Test
+  void aLargeValueCrossesTheRelayIntact() {
+    String big = "x".repeat(3 * 1024 * 1024 + 7);
+    try (RawClient c = new RawClient(cache)) {
+      assertThat(c.call("AUTH", "app", appToken())).isEqualTo("OK");
+      assertThat(c.call("SET", "big", big)).isEqualTo("OK");
+      assertThat(c.call("GET", "big")).isEqualTo(big);
+    }
+    assertThat(redis.command("STRLEN", "big")).isEqualTo((long) big.length());
+  }
+
+  @Test
   void aResp2SubscriberCannotReauthenticateAndNothingIsCounted() {
     try (RawClient subscriber = new RawClient(cache)) {
       assertThat(subscriber.call("AUTH", "app", appToken())).isEqualTo("OK");
