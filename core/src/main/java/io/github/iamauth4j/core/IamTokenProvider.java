@@ -69,6 +69,9 @@ public final class IamTokenProvider implements AutoCloseable {
   // Written only by the fetch that holds `inflight`, read by callers.
   private volatile @Nullable Throwable lastFailure;
   private volatile long lastFailureAtMillis;
+  // When the retry after the last failure is due; readers start no refresh before it, so busy
+  // readers cannot bypass the backoff during an outage. Long.MIN_VALUE after a success.
+  private volatile long nextRetryAtMillis = Long.MIN_VALUE;
   private int failuresInARow;
   private volatile boolean closed;
 
@@ -135,7 +138,7 @@ public final class IamTokenProvider implements AutoCloseable {
     Cached c = cached;
     long now = clock.millis();
     if (c != null && now < c.unusableAtMillis && !closed) {
-      if (now >= c.refreshAtMillis) {
+      if (now >= c.refreshAtMillis && now >= nextRetryAtMillis) {
         refreshIfStill(c);
       }
       return c.token;
@@ -152,7 +155,7 @@ public final class IamTokenProvider implements AutoCloseable {
     Cached c = cached;
     long now = clock.millis();
     if (c != null && now < c.unusableAtMillis && !closed) {
-      if (now >= c.refreshAtMillis) {
+      if (now >= c.refreshAtMillis && now >= nextRetryAtMillis) {
         refreshIfStill(c);
       }
       return CompletableFuture.completedFuture(c.token);
@@ -333,6 +336,7 @@ public final class IamTokenProvider implements AutoCloseable {
     Cached fresh = new Cached(token, refreshAt.toEpochMilli(), unusableAt);
     cached = fresh;
     lastFailure = null;
+    nextRetryAtMillis = Long.MIN_VALUE;
     failuresInARow = 0;
     // Let go of the single-flight slot before arming the timer: a timer that fired in between
     // would otherwise join this ending fetch and its refresh would be lost.
@@ -365,6 +369,7 @@ public final class IamTokenProvider implements AutoCloseable {
     // Callers see this only once no usable token remains: the fast path returns before it.
     lastFailure = e;
     lastFailureAtMillis = now.toEpochMilli();
+    nextRetryAtMillis = now.toEpochMilli() + delay.toMillis();
     inflight.set(null);
     scheduleRefresh(fetchNumber, delay, c);
     mine.completeExceptionally(e);

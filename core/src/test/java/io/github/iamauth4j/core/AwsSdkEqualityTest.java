@@ -32,6 +32,10 @@ import software.amazon.awssdk.services.rds.model.GenerateAuthenticationTokenRequ
  * Our tokens against the AWS SDK for Java v2's own token code, on many generated inputs (seeded: a
  * failure prints the seed and case; {@code -Diamauth4j.seed=<n>} reproduces it).
  *
+ * <p>The seed is fixed (see {@code iamauth4j.seed} in core/pom.xml) so runs are repeatable; {@code
+ * ./mvnw -pl core verify -Diamauth4j.seed=<n>} explores others. Each test uses seed + its own
+ * offset, which failure messages print.
+ *
  * <p>Compared: the signed host, the set of encoded query parameters and the signature. Not the raw
  * string: AWS's implementations order the parameters differently and the server accepts any order
  * (SPEC.md §1).
@@ -111,10 +115,12 @@ class AwsSdkEqualityTest {
                   .build());
 
       assertEquivalent(ours, sdk, creds, "RDS " + target, seed, i);
-      assertThat(ParsedToken.parse(ours).user()).as("case %d", i).contains(user);
+      assertThat(ParsedToken.parse(ours).user())
+          .as("user, seed %d case %d", seed, i)
+          .contains(user);
       if (i % 10 == 0) {
         assertThat(generator(target, region, creds, at, null).generate().value())
-            .as("IamTokenGenerator and SigV4Presigner, case %d", i)
+            .as("IamTokenGenerator and SigV4Presigner, seed %d case %d", seed, i)
             .isEqualTo(ours);
       }
     }
@@ -156,13 +162,14 @@ class AwsSdkEqualityTest {
 
       assertEquivalent(ours, sdk, creds, "DSQL " + target + " expiry " + expiry, seed, i);
       assertThat(Parts.of(sdk).parameters())
-          .as("the SDK signs the expiry it was given, case %d", i)
+          .as("the SDK signs the expiry it was given, seed %d case %d", seed, i)
           .contains("X-Amz-Expires=" + expiry.getSeconds());
       assertThat(ParsedToken.parse(ours).action())
+          .as("action, seed %d case %d", seed, i)
           .isEqualTo(admin ? "DbConnectAdmin" : "DbConnect");
       if (i % 10 == 0) {
         assertThat(generator(target, region, creds, at, expiry).generate().value())
-            .as("IamTokenGenerator and SigV4Presigner, case %d", i)
+            .as("IamTokenGenerator and SigV4Presigner, seed %d case %d", seed, i)
             .isEqualTo(ours);
       }
     }
@@ -216,11 +223,11 @@ class AwsSdkEqualityTest {
 
       assertEquivalent(ours, sdk, creds, target.toString(), seed, i);
       assertThat(ParsedToken.parse(ours).resourceType().isPresent())
-          .as("ResourceType only for serverless, case %d", i)
+          .as("ResourceType only for serverless, seed %d case %d", seed, i)
           .isEqualTo(serverless);
       if (i % 10 == 0) {
         assertThat(generator(target, region, creds, at, null).generate().value())
-            .as("IamTokenGenerator and SigV4Presigner, case %d", i)
+            .as("IamTokenGenerator and SigV4Presigner, seed %d case %d", seed, i)
             .isEqualTo(ours);
       }
     }

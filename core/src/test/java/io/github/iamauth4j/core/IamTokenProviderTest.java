@@ -231,6 +231,35 @@ class IamTokenProviderTest {
   }
 
   @Test
+  void readersDuringAnOutageDoNotBypassTheBackoff() {
+    IamTokenProvider p =
+        provider(builder().retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+    AuthToken t1 = first(p);
+    creds.fail(new IllegalStateException("STS throttling"));
+    clock.set(T0.plusSeconds(450));
+    scheduler.runDue();
+    for (int attempt = 1; attempt <= 4; attempt++) {
+      int calls = creds.calls();
+      Instant retryAt = scheduler.nextDue().orElseThrow();
+      // Busy readers between two retries: served the old token, and no extra fetch.
+      for (int i = 0; i < 100; i++) {
+        clock.set(retryAt.minusMillis(100 - i));
+        assertThat(p.token()).isSameAs(t1);
+        assertThat(p.tokenAsync()).isCompletedWithValue(t1);
+      }
+      assertThat(scheduler.queuedTasks()).as("attempt %d", attempt).isZero();
+      assertThat(creds.calls()).isEqualTo(calls);
+      clock.set(retryAt);
+      scheduler.runDue();
+      assertThat(creds.calls()).isEqualTo(calls + 1);
+    }
+    // Once the retry is due, a reader may start it (the timer may be late).
+    clock.set(scheduler.nextDue().orElseThrow());
+    assertThat(p.token()).isSameAs(t1);
+    assertThat(scheduler.queuedTasks()).isEqualTo(1);
+  }
+
+  @Test
   void longOutageFailsAtOnceWithTheCauseThenRecovers() {
     IamTokenProvider p = provider(builder());
     AuthToken t1 = first(p);

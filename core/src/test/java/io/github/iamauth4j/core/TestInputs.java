@@ -136,8 +136,8 @@ final class TestInputs {
   String sessionToken() {
     int n = 16 + random.nextInt(1200);
     StringBuilder b = new StringBuilder(chars(n, BASE64 + "="));
-    b.setCharAt(random.nextInt(n), '/');
-    b.setCharAt(random.nextInt(n), '+');
+    b.insert(random.nextInt(b.length() + 1), '/');
+    b.insert(random.nextInt(b.length() + 1), '+');
     b.append(random.nextBoolean() ? "=" : "==");
     return b.toString();
   }
