@@ -33,6 +33,7 @@ class BenchmarkInputsTest {
     String cached = b.cachedKey();
     assertThat(b.coldKey()).isEqualTo(cached);
     assertThat(b.prototypeCachedKey()).isEqualTo(cached);
+    assertThat(b.minimalFixCachedKey()).isEqualTo(cached);
     assertThat(Inputs.signatureOf(b.sdkAwsV4HttpSigner())).isEqualTo(Inputs.signatureOf(cached));
     assertThat(SignerBenchmark.hex(b.floor())).isEqualTo(Inputs.signatureOf(cached));
     assertThat(cached.contains("X-Amz-Security-Token=")).isEqualTo(session);
@@ -55,7 +56,7 @@ class BenchmarkInputsTest {
   }
 
   @Test
-  void prototypeMatchesThePresignerAcrossDaysTargetsAndCredentials() {
+  void prototypesMatchThePresignerAcrossDaysTargetsAndCredentials() {
     SigV4Presigner presigner = SigV4Presigner.create();
     Duration expiry = Duration.ofMinutes(15);
     for (Instant at :
@@ -66,6 +67,8 @@ class BenchmarkInputsTest {
           AwsCredentials c = Inputs.credentials(session);
           assertThat(PrototypePresigner.presign(t, "eu-west-1", c, at, expiry))
               .isEqualTo(presigner.presign(t, "eu-west-1", c, at, expiry));
+          assertThat(MinimalFixPresigner.presign(t, "eu-west-1", c, at, expiry))
+              .isEqualTo(presigner.presign(t, "eu-west-1", c, at, expiry));
           assertThat(PrototypePresigner.presign(t, Inputs.REGION, c, at, expiry))
               .isEqualTo(presigner.presign(t, Inputs.REGION, c, at, expiry));
         }
@@ -74,6 +77,8 @@ class BenchmarkInputsTest {
     AwsCredentials other = AwsSessionCredentials.create("ASIAOTHER", "otherSecret", "tok+en/=");
     IamTarget t = Inputs.target("rds");
     assertThat(PrototypePresigner.presign(t, Inputs.REGION, other, Inputs.AT, expiry))
+        .isEqualTo(presigner.presign(t, Inputs.REGION, other, Inputs.AT, expiry));
+    assertThat(MinimalFixPresigner.presign(t, Inputs.REGION, other, Inputs.AT, expiry))
         .isEqualTo(presigner.presign(t, Inputs.REGION, other, Inputs.AT, expiry));
   }
 
