@@ -1,6 +1,7 @@
 package io.github.iamauth4j.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -17,6 +18,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -96,7 +98,7 @@ class PostgresWaysInIT {
       IamDriver.removeListener(l);
     }
     assertThat(rds.stats().authenticationsAccepted() - before).isEqualTo(5);
-    assertThat(issued).hasSize(1);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(issued).hasSize(1));
   }
 
   @Test

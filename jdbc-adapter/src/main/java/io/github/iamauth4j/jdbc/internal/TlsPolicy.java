@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  *       {@code disable} (the driver's default).
  * </ul>
  *
+ * <p>MariaDB Connector/J is also given {@code restrictedAuth=mysql_clear_password} when it is not
+ * set (its default list omits the plugin RDS uses for tokens).
+ *
  * <p>A CA bundle (PEM) becomes pgjdbc's {@code sslrootcert}, MariaDB's {@code serverSslCert}, or a
  * PKCS#12 trust store for MySQL Connector/J's {@code trustCertificateKeyStoreUrl}. Aurora DSQL
  * presents a certificate from a public CA: without a CA setting, pgjdbc is told to use the JVM's
@@ -188,6 +191,23 @@ public final class TlsPolicy {
   }
 
   private static void mariadb(Lookup s, Map<String, String> add, boolean allowPlaintext) {
+    // RDS takes the token through mysql_clear_password, which MariaDB Connector/J 3.0 to 3.x does
+    // not allow by default (its default restrictedAuth omits it); the driver itself sends it only
+    // over TLS.
+    List<String> restricted = s.values("restrictedAuth");
+    if (restricted.isEmpty()) {
+      add.put("restrictedAuth", "mysql_clear_password");
+    } else {
+      for (String r : restricted) {
+        if (!List.of(r.replace(" ", "").split(",")).contains("mysql_clear_password")) {
+          throw new IamConfigurationException(
+              "restrictedAuth: "
+                  + JdbcUrl.quote(r)
+                  + " does not allow mysql_clear_password, through which RDS takes the IAM token"
+                  + " (add it, or leave restrictedAuth unset)");
+        }
+      }
+    }
     List<String> modes = s.values("sslMode");
     if (!modes.isEmpty()) {
       for (String m : modes) {

@@ -12,7 +12,6 @@ import io.github.iamauth4j.jdbc.internal.SharedProviders;
 import io.github.iamauth4j.jdbc.internal.TlsPolicy;
 import java.util.Objects;
 import java.util.Properties;
-import org.postgresql.PGProperty;
 import org.postgresql.plugin.AuthenticationPlugin;
 import org.postgresql.plugin.AuthenticationRequestType;
 import org.postgresql.util.PSQLException;
@@ -62,9 +61,10 @@ public final class IamAuthenticationPlugin implements AuthenticationPlugin {
               + " is this an IAM-enabled RDS/Aurora endpoint, and is the user granted rds_iam?",
           PSQLState.INVALID_AUTHORIZATION_SPECIFICATION);
     }
-    String host = PGProperty.PG_HOST.getOrDefault(info);
-    String portText = PGProperty.PG_PORT.getOrDefault(info);
-    String user = PGProperty.USER.getOrDefault(info);
+    // Read by name rather than through PGProperty, whose accessors changed across pgjdbc versions.
+    String host = info.getProperty("PGHOST");
+    String portText = info.getProperty("PGPORT");
+    String user = info.getProperty("user");
     try {
       if (host == null || host.isEmpty() || host.contains(",")) {
         throw new io.github.iamauth4j.core.IamConfigurationException(
@@ -92,6 +92,6 @@ public final class IamAuthenticationPlugin implements AuthenticationPlugin {
 
   @Override
   public String toString() {
-    return "IamAuthenticationPlugin[" + PGProperty.PG_HOST.getOrDefault(info) + "]";
+    return "IamAuthenticationPlugin[" + info.getProperty("PGHOST") + "]";
   }
 }

@@ -2,6 +2,7 @@ package io.github.iamauth4j.jdbc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.github.iamauth4j.core.AuthToken;
 import io.github.iamauth4j.core.IamAuthEvent;
@@ -9,6 +10,7 @@ import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.jdbc.ExampleCredentialsProvider;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,7 +43,14 @@ class SharedProvidersTest {
         assertThat(SharedProviders.token(t, settings("us-east-1")).value())
             .isEqualTo(first.value());
       }
-      assertThat(events).filteredOn(e -> e instanceof IamAuthEvent.TokenIssued).hasSize(1);
+      // The event is published right after the first caller gets the token.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(events)
+                      .filteredOn(e -> e instanceof IamAuthEvent.TokenIssued)
+                      .hasSize(1));
       assertThat(SharedProviders.size()).isEqualTo(1);
 
       SharedProviders.token(IamTarget.rds("localhost", 5432, "other"), settings("us-east-1"));

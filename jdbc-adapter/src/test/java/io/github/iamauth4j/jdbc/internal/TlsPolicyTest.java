@@ -40,7 +40,9 @@ class TlsPolicyTest {
     assertThat(TlsPolicy.apply(Engine.MYSQL, url("jdbc:mysql://h/db"), null, false))
         .containsExactly(Map.entry("sslMode", "VERIFY_IDENTITY"));
     assertThat(TlsPolicy.apply(Engine.MARIADB, url("jdbc:mariadb://h/db"), null, false))
-        .containsExactly(Map.entry("sslMode", "verify-full"));
+        .containsExactly(
+            Map.entry("restrictedAuth", "mysql_clear_password"),
+            Map.entry("sslMode", "verify-full"));
   }
 
   @Test
@@ -71,7 +73,24 @@ class TlsPolicyTest {
     "MARIADB, useSsl, true",
   })
   void acceptsSettingsThatEncryptAndAddsNothing(Engine engine, String key, String value) {
-    assertThat(TlsPolicy.apply(engine, props(key, value), null, false)).isEmpty();
+    assertThat(
+            TlsPolicy.apply(
+                engine,
+                props(key, value, "restrictedAuth", "mysql_native_password, mysql_clear_password"),
+                null,
+                false))
+        .isEmpty();
+  }
+
+  @Test
+  void mariaDbMustAllowTheClearPasswordPluginThatCarriesTheToken() {
+    assertThatThrownBy(
+            () ->
+                TlsPolicy.apply(
+                    Engine.MARIADB, props("restrictedAuth", "mysql_native_password"), null, false))
+        .isInstanceOf(IamConfigurationException.class)
+        .hasMessageContaining("restrictedAuth:")
+        .hasMessageContaining("mysql_clear_password");
   }
 
   @ParameterizedTest
