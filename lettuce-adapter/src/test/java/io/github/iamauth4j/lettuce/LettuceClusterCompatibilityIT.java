@@ -50,16 +50,19 @@ class LettuceClusterCompatibilityIT extends RedisAdapterCompatibilityKit {
    * A slot moves to another master: the client follows the {@code MOVED} to that node's emulator
    * and refreshes its topology (every second, and on the redirect), and every connection it opens
    * for that authenticates; over three and a half limits nothing fails, nothing is rejected and
-   * nothing is closed at the limit. The app's own options builder gets the IAM settings through
-   * {@link IamLettuce#configure}.
+   * nothing is closed at the limit. The client is one the app builds itself from the adapter's
+   * parts: {@link IamLettuce#redisUri}, {@link IamLettuce#configure} on the app's own options
+   * builder, and {@link IamLettuce#reauthenticate} for the connection's keyless channel.
    */
   @Test
   // Adaptive refresh triggers are on by default since Lettuce 7 (the call is deprecated there) but
   // off in 6.6, the lowest version this runs on.
   @SuppressWarnings("deprecation")
   void followsMovedAndTopologyRefreshesWithAuthenticatedConnections() throws Exception {
+    // A client the app builds itself, from the adapter's parts.
     IamLettuce iam = LettuceClientUnderTest.iam(settings());
-    RedisClusterClient client = iam.clusterClient(settings().host(), settings().port());
+    RedisClusterClient client =
+        RedisClusterClient.create(List.of(iam.redisUri(settings().host(), settings().port())));
     client.setOptions(
         iam.configure(
                 ClusterClientOptions.builder()
@@ -70,6 +73,7 @@ class LettuceClusterCompatibilityIT extends RedisAdapterCompatibilityKit {
                             .build()))
             .build());
     closeAfterTest(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+    closeAfterTest(iam.reportReauthentications(client));
     List<Event> moved = new CopyOnWriteArrayList<>();
     Disposable listening =
         client
@@ -81,6 +85,8 @@ class LettuceClusterCompatibilityIT extends RedisAdapterCompatibilityKit {
     closeAfterTest(listening::dispose);
     StatefulRedisClusterConnection<String, String> connection = client.connect();
     closeAfterTest(connection);
+    // Lettuce leaves the connection's own channel (keyless commands) out of re-authentication.
+    closeAfterTest(iam.reauthenticate(connection));
 
     RedisCluster backend = backendCluster();
     String key = "kit:moving";
@@ -106,6 +112,7 @@ class LettuceClusterCompatibilityIT extends RedisAdapterCompatibilityKit {
               String k = "kit:refresh:" + (commands.get() % 32);
               connection.sync().set(k, "v");
               connection.sync().get(key);
+              connection.sync().ping();
               commands.incrementAndGet();
             } catch (RuntimeException e) {
               failures.add(e);

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
@@ -124,6 +126,7 @@ public abstract class RedisAdapterCompatibilityKit {
   /** How long the load runs: three and a half connection limits. */
   static final Duration LOAD_DURATION = CONNECTION_LIMIT.multipliedBy(7).dividedBy(2);
 
+  private static final Logger LOG = LoggerFactory.getLogger(RedisAdapterCompatibilityKit.class);
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static final String ADMIN = "kit-admin";
   private static final String WRONG_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYNOTTHEKEY";
@@ -535,6 +538,16 @@ public abstract class RedisAdapterCompatibilityKit {
     Await.during(Duration.ofSeconds(5), () -> received.size() >= published.size());
 
     EmulatorCounters d = counters().minus(before);
+    LOG.info(
+        "{} under load for {}: {} commands, {} transactions, {}/{} messages, {} failed; {}",
+        topology,
+        LOAD_DURATION,
+        load.commands(),
+        load.transactions(),
+        received.size(),
+        published.size(),
+        load.failedCommands(),
+        d);
     assertThat(load.failures())
         .as("failed commands (" + load.failedCommands() + " in all) under load")
         .isEmpty();
