@@ -1,0 +1,66 @@
+package io.github.iamauth4j.examples;
+
+import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.lettuce.IamLettuce;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.security.KeyStore;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+
+/**
+ * ElastiCache (cluster mode off) with Lettuce: what an app writes. In production, leave out the
+ * credentials provider (the AWS SDK's default chain finds the app's role), the trust store
+ * (ElastiCache's certificates are publicly trusted) and the renewal policy (the defaults
+ * re-authenticate hourly, well inside the 12-hour limit); the tour passes them to run against a
+ * local emulator with the limit compressed to seconds.
+ */
+public final class LettuceExample {
+  private LettuceExample() {}
+
+  /**
+   * Connects to a cache as an IAM user.
+   *
+   * @param host the cache's primary endpoint
+   * @param port its port
+   * @param credentials where AWS credentials come from
+   * @param trust the CA to trust
+   * @param renewal how often to re-authenticate live connections
+   * @return the client (close it with the connection) and the IAM wiring
+   */
+  public static Connected connect(
+      String host,
+      int port,
+      AwsCredentialsProvider credentials,
+      KeyStore trust,
+      RenewalPolicy renewal) {
+    IamLettuce iam =
+        IamLettuce.builder()
+            .target(IamTarget.elastiCache("orders", "app")) // replication group id, IAM user id
+            .region("us-east-1") // or .endpoint(host): the region is in ElastiCache host names
+            .credentialsProvider(credentials)
+            .trustStore(trust)
+            .renewalPolicy(renewal)
+            .build();
+    RedisClient client = iam.redisClient(host, port); // TLS, verified; re-auth on new tokens
+    return new Connected(iam, client, client.connect());
+  }
+
+  /**
+   * A connected client and what made it.
+   *
+   * @param iam the IAM wiring (token cache); keep one per cache and user
+   * @param client the Lettuce client
+   * @param connection a connection
+   */
+  public record Connected(
+      IamLettuce iam, RedisClient client, StatefulRedisConnection<String, String> connection)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      connection.close();
+      client.shutdown();
+      iam.close();
+    }
+  }
+}

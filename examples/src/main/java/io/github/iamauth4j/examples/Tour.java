@@ -1,0 +1,275 @@
+package io.github.iamauth4j.examples;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.iamauth4j.core.IamAuthEvent;
+import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.testkit.net.EmulatorStats;
+import io.github.iamauth4j.testkit.rds.RdsMySqlEmulator;
+import io.github.iamauth4j.testkit.rds.RdsPostgresEmulator;
+import io.github.iamauth4j.testkit.redis.ElastiCacheEmulator;
+import io.github.iamauth4j.testkit.server.MariaDbServer;
+import io.github.iamauth4j.testkit.server.PostgresServer;
+import io.github.iamauth4j.testkit.server.RedisServer;
+import io.github.iamauth4j.testkit.verify.TrustedCredentials;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The local tour: each example against the testkit's IAM emulators, which check every token as AWS
+ * does, in front of real Redis, PostgreSQL and MariaDB servers. No AWS account: the emulators trust
+ * AWS's documented example keys. Exits 1 if any step does not behave as described.
+ */
+public final class Tour {
+  private static final TrustedCredentials IDENTITY = TrustedCredentials.example();
+  private static final Duration CONNECTION_LIMIT = Duration.ofSeconds(5);
+
+  private final List<String> failures = new ArrayList<>();
+
+  private Tour() {}
+
+  /**
+   * Runs the tour.
+   *
+   * @param args ignored
+   * @throws Exception if a server cannot be started
+   */
+  public static void main(String[] args) throws Exception {
+    Tour tour = new Tour();
+    tour.elastiCacheWithLettuce();
+    tour.postgresWithHikari();
+    tour.mysqlByUrlAlone();
+    tour.refusals();
+    System.out.println();
+    if (tour.failures.isEmpty()) {
+      System.out.println("Tour complete: every step behaved as described.");
+      System.exit(0);
+    }
+    System.out.println("Tour FAILED: " + String.join("; ", tour.failures));
+    System.exit(1);
+  }
+
+  private void check(boolean ok, String what) {
+    System.out.println("   " + (ok ? "ok   " : "FAIL ") + what);
+    if (!ok) {
+      failures.add(what);
+    }
+  }
+
+  private static void section(String title) {
+    System.out.println();
+    System.out.println("== " + title);
+  }
+
+  /** Lettuce on an emulated ElastiCache whose 12-hour limit is compressed to 5 seconds. */
+  private void elastiCacheWithLettuce() throws Exception {
+    section(
+        "ElastiCache with Lettuce: live connections re-authenticated before the server's limit"
+            + " (12 h, here "
+            + CONNECTION_LIMIT.toSeconds()
+            + " s)");
+    try (RedisServer redis =
+            RedisServer.builder()
+                .config("user admin on >admin-pw ~* &* +@all")
+                .auth("admin", "admin-pw")
+                .start();
+        ElastiCacheEmulator cache =
+            ElastiCacheEmulator.builder()
+                .backend(redis.host(), redis.port())
+                .backendAdmin("admin", "admin-pw")
+                .kind(IamTarget.Kind.ELASTICACHE)
+                .cacheName("orders")
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .connectionLimit(CONNECTION_LIMIT)
+                .start()) {
+      RenewalPolicy compressed =
+          RenewalPolicy.builder()
+              .connectionLimit(CONNECTION_LIMIT)
+              .reauthenticationInterval(Duration.ofSeconds(2))
+              .reauthenticationJitter(Duration.ofMillis(500))
+              .maxConnectionAge(Duration.ofSeconds(4))
+              .maxConnectionAgeJitter(Duration.ofSeconds(1))
+              .build();
+      try (LettuceExample.Connected app =
+          LettuceExample.connect(
+              cache.host(),
+              cache.port(),
+              IDENTITY.asProvider(),
+              cache.tls().trustStore(),
+              compressed)) {
+        String whoami = app.connection().sync().aclWhoami();
+        System.out.println("   ACL WHOAMI -> " + whoami);
+        check("app".equals(whoami), "the connection is the IAM user, over verified TLS");
+        int ok = 0;
+        int failed = 0;
+        long until = System.nanoTime() + CONNECTION_LIMIT.multipliedBy(2).toNanos();
+        while (System.nanoTime() < until) {
+          try {
+            app.connection().sync().incr("tour:counter");
+            ok++;
+          } catch (RuntimeException e) {
+            failed++;
+          }
+          TimeUnit.MILLISECONDS.sleep(50);
+        }
+        EmulatorStats s = cache.stats();
+        System.out.printf(
+            "   %d commands over %d s (two connection limits): %d failed; the emulator saw %d"
+                + " re-authentications and closed %d connections at the limit%n",
+            ok + failed,
+            CONNECTION_LIMIT.multipliedBy(2).toSeconds(),
+            failed,
+            s.reauthentications(),
+            s.connectionsClosedAtLimit());
+        check(failed == 0, "no command failed");
+        check(s.reauthentications() > 0, "the live connection was re-authenticated with AUTH");
+        check(s.connectionsClosedAtLimit() == 0, "no connection was closed at the limit");
+      }
+    }
+  }
+
+  /** A HikariCP 7 pool on an emulated RDS PostgreSQL endpoint. */
+  private void postgresWithHikari() throws Exception {
+    section("RDS PostgreSQL with a HikariCP 7 pool: one cached token serves many connections");
+    try (PostgresServer pg = PostgresServer.builder().start();
+        RdsPostgresEmulator rds =
+            RdsPostgresEmulator.builder()
+                .backend(pg.host(), pg.port())
+                .backendAdmin(pg.superuser(), pg.superuserPassword())
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .start()) {
+      AtomicInteger tokens = new AtomicInteger();
+      String url = "jdbc:postgresql://localhost:" + rds.port() + "/" + pg.database();
+      System.out.println("   jdbcUrl " + url + " (no password; sslmode=verify-full is added)");
+      try (HikariDataSource pool =
+          HikariExample.pool(
+              url,
+              "app",
+              IDENTITY.asProvider(),
+              rds.caPemFile(),
+              e -> {
+                if (e instanceof IamAuthEvent.TokenIssued) {
+                  tokens.incrementAndGet();
+                }
+              })) {
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        List<Future<String>> results = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+          results.add(threads.submit(() -> query(pool.getConnection(), "select current_user")));
+        }
+        int asApp = 0;
+        for (Future<String> f : results) {
+          asApp += "app".equals(f.get()) ? 1 : 0;
+        }
+        threads.shutdown();
+        pool.getHikariPoolMXBean().softEvictConnections();
+        String after = query(pool.getConnection(), "select current_user");
+        System.out.printf(
+            "   %d queries as %s on %d connections opened; tokens minted: %d%n",
+            results.size() + 1, after, rds.stats().connectionsOpened(), tokens.get());
+        check(asApp == results.size() && "app".equals(after), "every query ran as the IAM user");
+        check(
+            tokens.get() == 1 && rds.stats().connectionsOpened() > 1,
+            "connections reuse the cached token (RDS throttles new tokens, not reuse)");
+        check(rds.stats().authenticationsRejected() == 0, "the emulator refused no token");
+      }
+    }
+  }
+
+  /** The {@code jdbc:iamauth4j:} driver on an emulated RDS MySQL endpoint. */
+  private void mysqlByUrlAlone() throws Exception {
+    section("RDS MySQL by JDBC URL alone (what a Spring Boot app sets)");
+    try (MariaDbServer db = MariaDbServer.builder().start();
+        RdsMySqlEmulator rds =
+            RdsMySqlEmulator.builder()
+                .backend(db.host(), db.port())
+                .backendAdmin(db.adminUser(), db.adminPassword())
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .start()) {
+      // An app on AWS gets credentials from its role; here the SDK's default chain reads the
+      // same system properties an app could set.
+      System.setProperty("aws.accessKeyId", IDENTITY.accessKeyId());
+      System.setProperty("aws.secretAccessKey", IDENTITY.secretAccessKey());
+      String url =
+          "jdbc:iamauth4j:mariadb://localhost:"
+              + rds.port()
+              + "/"
+              + db.database()
+              + "?iamRegion=us-east-1&iamCaBundle="
+              + rds.caPemFile();
+      System.out.println("   spring.datasource.url=" + url);
+      System.out.println("   spring.datasource.username=app");
+      String user = JdbcUrlExample.currentUser(url, "app");
+      System.out.println("   select current_user() -> " + user);
+      check(
+          user.startsWith("app@"), "connected as the IAM user through mysql_clear_password in TLS");
+    }
+  }
+
+  /** What a user sees when something is wrong: one clear line, never the token. */
+  private void refusals() throws Exception {
+    section("Refusals: clear errors, and no token sent without TLS");
+    try (PostgresServer pg = PostgresServer.builder().start();
+        RdsPostgresEmulator rds =
+            RdsPostgresEmulator.builder()
+                .backend(pg.host(), pg.port())
+                .backendAdmin(pg.superuser(), pg.superuserPassword())
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .start()) {
+      String base = "jdbc:iamauth4j:postgresql://localhost:" + rds.port() + "/" + pg.database();
+      String wrongRegion = base + "?iamRegion=eu-west-1&iamCaBundle=" + rds.caPemFile();
+      String refused = firstLine(() -> DriverManager.getConnection(wrongRegion, "app", null));
+      System.out.println("   token signed for the wrong region -> " + refused);
+      check(
+          refused.contains("PAM authentication failed for user \"app\""),
+          "a wrong token fails with the server's own error");
+      long before = rds.stats().authenticationsAccepted() + rds.stats().authenticationsRejected();
+      String plaintext =
+          firstLine(() -> DriverManager.getConnection(base + "?sslmode=disable", "app", null));
+      System.out.println("   sslmode=disable -> " + plaintext);
+      long after = rds.stats().authenticationsAccepted() + rds.stats().authenticationsRejected();
+      check(
+          plaintext.contains("sslmode") && after == before,
+          "plaintext is refused before any token is sent");
+    }
+  }
+
+  private interface Attempt {
+    AutoCloseable run() throws SQLException;
+  }
+
+  private static String firstLine(Attempt attempt) {
+    try {
+      attempt.run().close();
+      return "(connected: not refused)";
+    } catch (Exception e) {
+      String m = String.valueOf(e.getMessage());
+      int nl = m.indexOf('\n');
+      return nl < 0 ? m : m.substring(0, nl);
+    }
+  }
+
+  private static String query(Connection c, String sql) throws SQLException {
+    try (c;
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}
