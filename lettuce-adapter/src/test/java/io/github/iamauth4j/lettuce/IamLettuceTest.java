@@ -15,11 +15,13 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.event.connection.ReauthenticationEvent;
 import io.lettuce.core.event.connection.ReauthenticationFailedEvent;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import java.lang.reflect.Proxy;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -296,6 +298,20 @@ class IamLettuceTest {
       reporting.close();
       resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void onlyLettucesOwnClusterConnectionsCanBeKeptReauthenticated() {
+    StatefulRedisClusterConnection<?, ?> foreign =
+        (StatefulRedisClusterConnection<?, ?>)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {StatefulRedisClusterConnection.class},
+                (proxy, method, args) -> null);
+
+    assertThatThrownBy(() -> iam.reauthenticate(foreign))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("RedisClusterClient.connect()");
   }
 
   @Test
