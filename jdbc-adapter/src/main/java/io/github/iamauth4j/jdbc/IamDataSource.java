@@ -8,6 +8,7 @@ import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
 import io.github.iamauth4j.jdbc.internal.Endpoints;
 import io.github.iamauth4j.jdbc.internal.Engine;
+import io.github.iamauth4j.jdbc.internal.IamUrls;
 import io.github.iamauth4j.jdbc.internal.JdbcUrl;
 import io.github.iamauth4j.jdbc.internal.Lookup;
 import io.github.iamauth4j.jdbc.internal.RealDrivers;
@@ -106,21 +107,11 @@ public final class IamDataSource implements DataSource, AutoCloseable {
               ? config.signingPort()
               : (url.port() > 0 ? url.port() : engine.defaultPort());
     } else {
-      String url = Objects.requireNonNull(b.url);
-      Engine forced = null;
-      if (url.regionMatches(true, 0, IamDriver.URL_PREFIX, 0, IamDriver.URL_PREFIX.length())) {
-        String rest = url.substring(IamDriver.URL_PREFIX.length());
-        if (rest.regionMatches(true, 0, "dsql:", 0, 5)) {
-          forced = Engine.DSQL;
-          rest = "postgresql:" + rest.substring(5);
-        }
-        url = "jdbc:" + rest;
-      }
-      JdbcUrl parsed = JdbcUrl.parse(url, "url");
+      IamUrls.Parsed parsed = IamUrls.parse(Objects.requireNonNull(b.url), "url");
       this.plan =
           ConnectionPlan.of(
-              parsed,
-              forced,
+              parsed.url(),
+              parsed.engine(),
               b.properties,
               b.user,
               config.caBundle(),

@@ -5,11 +5,9 @@ import io.github.iamauth4j.core.IamAuthException;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
-import io.github.iamauth4j.jdbc.internal.Engine;
-import io.github.iamauth4j.jdbc.internal.JdbcUrl;
+import io.github.iamauth4j.jdbc.internal.IamUrls;
 import io.github.iamauth4j.jdbc.internal.Lookup;
 import io.github.iamauth4j.jdbc.internal.PropertySettings;
-import io.github.iamauth4j.jdbc.internal.Quote;
 import io.github.iamauth4j.jdbc.internal.RealDrivers;
 import io.github.iamauth4j.jdbc.internal.SharedProviders;
 import io.github.iamauth4j.jdbc.internal.SqlErrors;
@@ -62,7 +60,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class IamDriver implements Driver {
   /** The URL prefix this driver accepts. */
-  public static final String URL_PREFIX = "jdbc:iamauth4j:";
+  public static final String URL_PREFIX = IamUrls.PREFIX;
 
   static {
     try {
@@ -104,7 +102,7 @@ public final class IamDriver implements Driver {
 
   @Override
   public boolean acceptsURL(@Nullable String url) {
-    return url != null && url.regionMatches(true, 0, URL_PREFIX, 0, URL_PREFIX.length());
+    return IamUrls.isIamUrl(url);
   }
 
   @Override
@@ -118,12 +116,12 @@ public final class IamDriver implements Driver {
     PropertySettings settings;
     AuthToken token;
     try {
-      Parsed parsed = parse(url);
-      settings = PropertySettings.read(Lookup.of(parsed.url, props));
+      IamUrls.Parsed parsed = IamUrls.parse(url, "url");
+      settings = PropertySettings.read(Lookup.of(parsed.url(), props));
       plan =
           ConnectionPlan.of(
-              parsed.url,
-              parsed.engine == Engine.DSQL ? Engine.DSQL : null,
+              parsed.url(),
+              parsed.engine(),
               props,
               null,
               settings.caBundle(),
@@ -142,31 +140,6 @@ public final class IamDriver implements Driver {
           real.getClass().getName() + " did not accept " + plan.describe(), "08001");
     }
     return c;
-  }
-
-  private record Parsed(Engine engine, JdbcUrl url) {}
-
-  /** Splits {@code jdbc:iamauth4j:<engine>://…} into the engine and the real driver's URL. */
-  private static Parsed parse(String url) {
-    String rest = url.substring(URL_PREFIX.length());
-    int colon = rest.indexOf(':');
-    String scheme = colon < 0 ? rest : rest.substring(0, colon);
-    Engine engine =
-        Engine.forIamScheme(scheme)
-            .orElseThrow(
-                () ->
-                    new IamConfigurationException(
-                        "url: engine "
-                            + Quote.ifSafe(scheme)
-                            + " is not supported (expected jdbc:iamauth4j:postgresql://,"
-                            + " jdbc:iamauth4j:mysql://, jdbc:iamauth4j:mariadb:// or"
-                            + " jdbc:iamauth4j:dsql://)"));
-    String driverUrl = "jdbc:" + engine.driverScheme() + (colon < 0 ? "" : rest.substring(colon));
-    JdbcUrl parsed = JdbcUrl.parse(driverUrl, "url");
-    if (engine == Engine.DSQL && parsed.path().isEmpty()) {
-      parsed = JdbcUrl.parse(driverUrl.replaceFirst("(//[^/?#]*)", "$1/postgres"), "url");
-    }
-    return new Parsed(engine, parsed);
   }
 
   @Override

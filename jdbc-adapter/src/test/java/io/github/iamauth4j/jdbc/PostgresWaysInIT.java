@@ -102,6 +102,25 @@ class PostgresWaysInIT {
   }
 
   @Test
+  void likeSpringBootWithOnlyAUrlAndAUsername() throws Exception {
+    // What spring.datasource.url and spring.datasource.username give Spring Boot's HikariCP pool.
+    HikariConfig h = new HikariConfig();
+    h.setJdbcUrl(
+        "jdbc:iamauth4j:postgresql://"
+            + base()
+            + "?"
+            + Backends.iamParams()
+            + "&iamCaBundle="
+            + rds.caPemFile());
+    h.setUsername("app");
+    h.setMaximumPoolSize(2);
+    try (HikariDataSource pool = new HikariDataSource(h);
+        Connection c = pool.getConnection()) {
+      assertThat(currentUser(c)).isEqualTo("app");
+    }
+  }
+
+  @Test
   void throughADataSourceForAnyPool() throws Exception {
     try (IamDataSource ds =
         IamDataSource.builder()
