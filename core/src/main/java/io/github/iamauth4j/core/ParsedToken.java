@@ -1,6 +1,7 @@
 package io.github.iamauth4j.core;
 
 import io.github.iamauth4j.core.internal.SigV4;
+import io.github.iamauth4j.core.internal.Texts;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -266,15 +267,15 @@ public final class ParsedToken {
   @Override
   public String toString() {
     return "ParsedToken[service="
-        + service
+        + Texts.printable(service)
         + ", region="
-        + region
+        + Texts.printable(region)
         + ", host="
-        + host
+        + Texts.printable(host)
         + ", action="
-        + action()
+        + Texts.printable(String.valueOf(action()))
         + ", user="
-        + user().orElse("-")
+        + Texts.printable(user().orElse("-"))
         + ", signedAt="
         + signedAt
         + ", expiry="

@@ -130,4 +130,23 @@ class ParsedTokenTest {
         .doesNotContain(FakeCredentials.SESSION_TOKEN)
         .doesNotContain(FakeCredentials.SECRET);
   }
+
+  @Test
+  void toStringEscapesControlCharactersFromAnUntrustedToken() {
+    String hostile =
+        "my-cache/?Action=connect&User=app%0A2026-01-01%20INFO%20forged%1B%5B2J"
+            + "&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+            + "&X-Amz-Credential=AKIDEXAMPLE%2F20260101%2Fus-east-1%0A%2Felasticache%2Faws4_request"
+            + "&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host"
+            + "&X-Amz-Signature="
+            + "0".repeat(64);
+
+    String shown = ParsedToken.parse(hostile).toString();
+
+    assertThat(shown)
+        .doesNotContain("\n")
+        .doesNotContain("\u001b")
+        .contains("app\\u000a2026-01-01 INFO forged\\u001b[2J")
+        .contains("region=us-east-1\\u000a");
+  }
 }

@@ -23,6 +23,30 @@ public final class Texts {
   }
 
   /**
+   * {@code value} with control and format characters escaped as {@code \\uXXXX}, so that a value
+   * from an untrusted token cannot forge log lines or drive a terminal.
+   */
+  public static String printable(String value) {
+    StringBuilder sb = null;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      int type = Character.getType(c);
+      if (Character.isISOControl(c)
+          || type == Character.FORMAT
+          || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR) {
+        if (sb == null) {
+          sb = new StringBuilder(value.length() + 8).append(value, 0, i);
+        }
+        sb.append(String.format("\\u%04x", (int) c));
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    return sb == null ? value : sb.toString();
+  }
+
+  /**
    * Whether {@code value} contains something shaped like a secret key or token: 16 or more base64
    * characters in a row mixing upper case, lower case and digits or {@code /+}. Host names, regions
    * and ordinary names (lower case, or with separators) do not.
