@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,7 @@ public final class TlsPolicy {
   /** The opt-out setting's name, for messages. */
   public static final String PLAINTEXT_OPT_OUT = "iamAllowPlaintextForLocalTesting";
 
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
   private static final Set<String> PG_OK = Set.of("require", "verify-ca", "verify-full");
   private static final Set<String> MYSQL_OK = Set.of("REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY");
 
@@ -280,9 +282,12 @@ public final class TlsPolicy {
     if (!allowPlaintext) {
       throw refuse(setting, problem);
     }
+    if (!WARNED.add(setting)) {
+      return;
+    }
     log.warn(
         "{}=true: IAM tokens may be sent WITHOUT TLS ({}). Use this only against a local test"
-            + " server.",
+            + " server. (Logged once per setting.)",
         PLAINTEXT_OPT_OUT,
         setting);
   }
