@@ -92,7 +92,7 @@ public final class IamTokenProvider implements AutoCloseable {
     this.generator = generator;
     this.clock = generator.clock();
     this.refreshBeforeExpiry = b.refreshBeforeExpiry;
-    this.safetyMargin = b.safetyMargin;
+    this.safetyMargin = b.effectiveSafetyMargin(generator.expiry());
     this.minRetryDelay = b.minRetryDelay;
     this.maxRetryDelay = b.maxRetryDelay;
     this.firstTokenTimeout = b.firstTokenTimeout;
@@ -497,11 +497,12 @@ public final class IamTokenProvider implements AutoCloseable {
    * generator's settings (target, region, endpoint, credentials provider, clock, expiry).
    */
   public static final class Builder {
+    private static final Duration DEFAULT_SAFETY_MARGIN = Duration.ofSeconds(30);
     private final IamTokenGenerator.Builder generatorBuilder = IamTokenGenerator.builder();
     private @Nullable IamTokenGenerator generator;
     private boolean generatorSettings;
     private Duration refreshBeforeExpiry = Duration.ofSeconds(450);
-    private Duration safetyMargin = Duration.ofSeconds(30);
+    private @Nullable Duration safetyMargin;
     private Duration minRetryDelay = Duration.ofSeconds(1);
     private Duration maxRetryDelay = Duration.ofSeconds(30);
     private Duration firstTokenTimeout = Duration.ofSeconds(30);
@@ -600,7 +601,9 @@ public final class IamTokenProvider implements AutoCloseable {
 
     /**
      * The least usable life a token must have to be handed out, so that it is still valid when the
-     * server checks it (network time, clock skew). Default 30 seconds.
+     * server checks it (network time, clock skew). Default 30 seconds, or a tenth of the signed
+     * expiry when that is shorter (short-lived tokens in tests, or a short DSQL expiry); a margin
+     * given here must be less than half the expiry.
      *
      * @param margin the margin, zero or more
      */
@@ -661,7 +664,7 @@ public final class IamTokenProvider implements AutoCloseable {
     public IamTokenProvider build() {
       List<String> problems = new ArrayList<>();
       positive(problems, "refreshBeforeExpiry", refreshBeforeExpiry);
-      if (safetyMargin.isNegative()) {
+      if (safetyMargin != null && safetyMargin.isNegative()) {
         problems.add("safetyMargin: " + safetyMargin + " is negative (expected zero or more)");
       }
       positive(problems, "retryBackoff min", minRetryDelay);
@@ -682,10 +685,29 @@ public final class IamTokenProvider implements AutoCloseable {
           problems.addAll(e.problems());
         }
       }
+      if (g != null
+          && safetyMargin != null
+          && safetyMargin.multipliedBy(2).compareTo(g.expiry()) >= 0) {
+        problems.add(
+            "safetyMargin: "
+                + safetyMargin
+                + " leaves no usable life for tokens that expire after "
+                + g.expiry()
+                + " (expected less than half the expiry)");
+      }
       if (!problems.isEmpty()) {
         throw new IamConfigurationException(problems);
       }
       return new IamTokenProvider(this, Objects.requireNonNull(g));
+    }
+
+    /** The margin given, else 30 seconds or a tenth of {@code expiry}, whichever is shorter. */
+    Duration effectiveSafetyMargin(Duration expiry) {
+      if (safetyMargin != null) {
+        return safetyMargin;
+      }
+      Duration tenth = expiry.dividedBy(10);
+      return tenth.compareTo(DEFAULT_SAFETY_MARGIN) < 0 ? tenth : DEFAULT_SAFETY_MARGIN;
     }
 
     private static void positive(List<String> problems, String name, Duration d) {

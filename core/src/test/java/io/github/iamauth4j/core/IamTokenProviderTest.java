@@ -172,6 +172,29 @@ class IamTokenProviderTest {
   }
 
   @Test
+  void shortLivedTokensGetAMarginOfATenthOfTheirExpiry() {
+    // 6-second tokens (compressed lives in tests): the 30-second default would leave no life.
+    IamTokenProvider p = provider(builder().expiry(Duration.ofSeconds(6)));
+    AuthToken t1 = first(p);
+
+    clock.set(t1.usableUntil().minusMillis(601)); // more than 600 ms (a tenth) left
+    assertThat(p.token()).isSameAs(t1);
+    clock.set(t1.usableUntil().minusMillis(600)); // no more than a tenth left: never handed out
+    CompletableFuture<AuthToken> f = p.tokenAsync();
+    assertThat(f).isNotDone();
+    scheduler.runPending();
+    assertThat(f).isCompletedWithValueMatching(t -> t != t1);
+  }
+
+  @Test
+  void anExplicitMarginThatLeavesNoLifeIsAConfigurationError() {
+    assertThatThrownBy(() -> builder().expiry(Duration.ofSeconds(60)).safetyMargin(MARGIN).build())
+        .isInstanceOf(IamConfigurationException.class)
+        .hasMessageContaining("safetyMargin: PT30S leaves no usable life for tokens that expire")
+        .hasMessageContaining("expected less than half the expiry");
+  }
+
+  @Test
   void tokenSignedByCredentialsAboutToExpireIsNotHandedOut() {
     creds.succeedWithSession(T0.plusSeconds(59)); // less than twice the 30 s margin
     IamTokenProvider p = provider(builder());

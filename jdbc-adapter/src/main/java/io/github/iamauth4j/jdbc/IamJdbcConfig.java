@@ -86,8 +86,6 @@ public final class IamJdbcConfig {
           SIGNING_HOST.toLowerCase(Locale.ROOT),
           SIGNING_PORT.toLowerCase(Locale.ROOT));
 
-  private static final Duration MAX_SAFETY_MARGIN = Duration.ofSeconds(30);
-
   private final @Nullable String region;
   private final @Nullable AwsCredentialsProvider credentialsProvider;
   private final @Nullable Duration tokenExpiry;
@@ -239,13 +237,10 @@ public final class IamJdbcConfig {
     if (credentialsProvider != null) {
       b.credentialsProvider(credentialsProvider);
     }
-    // A short token life (tests, or DSQL's choice) gets a proportionally short margin, so that the
-    // provider can still hand tokens out; 30 seconds (the core's default) otherwise.
-    Duration tenth = expiry.dividedBy(10);
-    b.safetyMargin(
-        safetyMargin != null
-            ? safetyMargin
-            : (tenth.compareTo(MAX_SAFETY_MARGIN) < 0 ? tenth : MAX_SAFETY_MARGIN));
+    // Unset, the core picks 30 seconds or a tenth of a short token life.
+    if (safetyMargin != null) {
+      b.safetyMargin(safetyMargin);
+    }
     if (refreshBeforeExpiry != null) {
       b.refreshBeforeExpiry(refreshBeforeExpiry);
     }
