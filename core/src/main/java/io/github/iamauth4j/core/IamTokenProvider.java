@@ -342,7 +342,6 @@ public final class IamTokenProvider implements AutoCloseable {
     // would otherwise join this ending fetch and its refresh would be lost.
     inflight.set(null);
     scheduleRefresh(fetchNumber, Duration.between(now, refreshAt), fresh);
-    mine.complete(token);
     log.debug(
         "new token for {}, usable until {}, refresh at {}",
         target(),
@@ -357,6 +356,9 @@ public final class IamTokenProvider implements AutoCloseable {
         log.warn("a token subscriber for {} failed; ignored", target(), e);
       }
     }
+    // Listeners and subscribers first, so that a caller who waited for this token finds the
+    // TokenIssued event already delivered (e.g. a metric counting tokens).
+    mine.complete(token);
   }
 
   private void onFailure(CompletableFuture<AuthToken> mine, long fetchNumber, RuntimeException e) {
