@@ -15,6 +15,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -50,6 +52,7 @@ import reactor.core.publisher.Mono;
  * Lettuce needs. Thread-safe.
  */
 public final class IamRedisCredentialsProvider implements RedisCredentialsProvider {
+  private static final Logger log = LoggerFactory.getLogger(IamRedisCredentialsProvider.class);
 
   /** The default {@linkplain #firstTokenTimeout() first-token timeout}. */
   public static final Duration DEFAULT_FIRST_TOKEN_TIMEOUT = Duration.ofSeconds(5);
@@ -138,6 +141,13 @@ public final class IamRedisCredentialsProvider implements RedisCredentialsProvid
   }
 
   private TokenUnavailableException firstTokenTimedOut(Duration waited) {
+    // Logged too: Lettuce's handshake handler can report its own "connection closed prematurely"
+    // instead of the cause it was given when the TLS connection closes at the same moment.
+    log.warn(
+        "a Lettuce connection to {} gave up waiting {} for its first token: the AWS credentials"
+            + " provider has not answered",
+        tokens.target().description(),
+        waited);
     return new TokenUnavailableException(
         "no token for "
             + tokens.target().description()
