@@ -2,6 +2,7 @@ package io.github.iamauth4j.core;
 
 import io.github.iamauth4j.core.internal.SigV4;
 import io.github.iamauth4j.core.internal.Texts;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -83,7 +84,10 @@ public final class IamTarget {
   private final String userName;
   private final String signedHost;
   private final Map<String, String> parameters;
-  private final String canonicalParameters;
+  // What every token for this target starts with, and how its canonical request ends, as ASCII
+  // bytes: the presigner copies them instead of encoding them again for each token.
+  final byte[] tokenPrefix;
+  final byte[] canonicalRequestSuffix;
 
   private IamTarget(
       Kind kind, String resource, int port, String userName, Map<String, String> parameters) {
@@ -109,7 +113,13 @@ public final class IamTarget {
               q.append('=');
               SigV4.appendEncoded(q, e.getValue());
             });
-    this.canonicalParameters = q.toString();
+    String canonicalParameters = q.toString();
+    // The signed host is validated ASCII and the parameters are percent-encoded: all ASCII.
+    this.tokenPrefix =
+        (signedHost + "/?" + canonicalParameters).getBytes(StandardCharsets.US_ASCII);
+    this.canonicalRequestSuffix =
+        ("\nhost:" + signedHost + "\n\nhost\n" + SigV4.EMPTY_PAYLOAD_SHA256)
+            .getBytes(StandardCharsets.US_ASCII);
   }
 
   /**
@@ -324,11 +334,6 @@ public final class IamTarget {
   /** The service's own query parameters (decoded, sorted by name). */
   public Map<String, String> parameters() {
     return parameters;
-  }
-
-  /** The service parameters as a canonical (encoded, sorted) query fragment. */
-  String canonicalParameters() {
-    return canonicalParameters;
   }
 
   /** The longest expiry the service accepts: 15 minutes, or 7 days for Aurora DSQL. */

@@ -249,7 +249,16 @@ public final class SigV4 {
             canonicalQuery.length());
   }
 
-  static byte[] signingKey(String secret, String dateStamp, String region, String service) {
+  /**
+   * The derived signing key for (secret, day, region, service), from the JVM-wide cache.
+   *
+   * @param secret the secret access key
+   * @param dateStamp {@code yyyyMMdd}
+   * @param region the signing region
+   * @param service the signing name
+   * @return the key; callers must not modify it
+   */
+  public static byte[] signingKey(String secret, String dateStamp, String region, String service) {
     KeyId id = new KeyId(secret, dateStamp, region, service);
     byte[] key = SIGNING_KEYS.get(id);
     if (key == null) {
