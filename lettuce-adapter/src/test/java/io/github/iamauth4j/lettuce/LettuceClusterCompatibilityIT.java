@@ -7,6 +7,7 @@ import io.github.iamauth4j.testkit.compat.EmulatorCounters;
 import io.github.iamauth4j.testkit.compat.RedisAdapterCompatibilityKit;
 import io.github.iamauth4j.testkit.compat.RedisClientUnderTest;
 import io.github.iamauth4j.testkit.compat.Topology;
+import io.github.iamauth4j.testkit.redis.ElastiCacheEmulator;
 import io.github.iamauth4j.testkit.server.RedisCluster;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -95,7 +96,8 @@ class LettuceClusterCompatibilityIT extends RedisAdapterCompatibilityKit {
     RedisCluster.Node target = backend.masters().get((owner.index() + 1) % 3);
     assertThat(connection.sync().get(key)).isNull();
     EmulatorCounters before = counters();
-    EmulatorCounters targetBefore = countersPerNode().get(target.index());
+    int targetEmulator = emulatorIndexOf(target);
+    EmulatorCounters targetBefore = countersPerNode().get(targetEmulator);
 
     moveSlot(backend, slot, target);
     try {
@@ -139,7 +141,7 @@ class LettuceClusterCompatibilityIT extends RedisAdapterCompatibilityKit {
       assertThat(d.connectionsOpened()).as("connections opened by refreshes").isGreaterThan(9);
       assertThat(d.reauthentications()).as("re-authentications").isPositive();
       assertThat(
-              countersPerNode().get(target.index()).minus(targetBefore).authenticationsAccepted())
+              countersPerNode().get(targetEmulator).minus(targetBefore).authenticationsAccepted())
           .as("authentications on the node the slot moved to")
           .isPositive();
     } finally {
@@ -147,6 +149,17 @@ class LettuceClusterCompatibilityIT extends RedisAdapterCompatibilityKit {
       connection.sync().del(key);
       moveSlot(backend, slot, owner);
     }
+  }
+
+  /** The position of the emulator in front of {@code node} in {@link #countersPerNode()}. */
+  private int emulatorIndexOf(RedisCluster.Node node) {
+    List<ElastiCacheEmulator> emulators = clusterEmulator().nodes();
+    for (int i = 0; i < emulators.size(); i++) {
+      if (emulators.get(i).backendPort() == node.port()) {
+        return i;
+      }
+    }
+    throw new AssertionError("no emulator in front of " + node);
   }
 
   /** Assigns an empty slot to {@code to} on every node, the new owner first. */
