@@ -11,7 +11,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The SigV4 primitives shared by the presigner and the token verifier: percent-encoding, the
+ * The SigV4 primitives of the presigner and the token verifier: percent-encoding, the
  * canonical request over a presigned {@code GET /}, the string to sign, the derived signing key and
  * the signature.
  *
@@ -179,40 +179,25 @@ public final class SigV4 {
       String amzDate,
       CharSequence host,
       CharSequence canonicalQuery) {
-    return signature(
-        secretAccessKey,
-        dateStamp,
-        region,
-        service,
-        amzDate,
-        host,
-        canonicalQuery,
-        0,
-        canonicalQuery.length());
-  }
-
-  /**
-   * As {@link #signature(String, String, String, String, String, CharSequence, CharSequence)}, with
-   * the canonical query being {@code query[queryStart, queryEnd)}, so a caller building the token
-   * in one buffer need not copy it.
-   */
-  public static String signature(
-      String secretAccessKey,
-      String dateStamp,
-      String region,
-      String service,
-      String amzDate,
-      CharSequence host,
-      CharSequence query,
-      int queryStart,
-      int queryEnd) {
     byte[] key = signingKey(secretAccessKey, dateStamp, region, service);
     return WORKSPACE
         .get()
-        .sign(key, dateStamp, region, service, amzDate, host, query, queryStart, queryEnd);
+        .sign(
+            key,
+            dateStamp,
+            region,
+            service,
+            amzDate,
+            host,
+            canonicalQuery,
+            0,
+            canonicalQuery.length());
   }
 
-  /** Derives the signing key without the cache (for measuring the cold path). */
+  /**
+   * Derives the signing key without the cache (the cache calls it; so does the cold-path
+   * benchmark).
+   */
   public static byte[] deriveSigningKey(
       String secretAccessKey, String dateStamp, String region, String service) {
     try {
@@ -224,29 +209,6 @@ public final class SigV4 {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
     }
-  }
-
-  /** Signs with an already derived key (for measuring the cold and cached paths). */
-  public static String signWithKey(
-      byte[] signingKey,
-      String dateStamp,
-      String region,
-      String service,
-      String amzDate,
-      CharSequence host,
-      CharSequence canonicalQuery) {
-    return WORKSPACE
-        .get()
-        .sign(
-            signingKey,
-            dateStamp,
-            region,
-            service,
-            amzDate,
-            host,
-            canonicalQuery,
-            0,
-            canonicalQuery.length());
   }
 
   /**
