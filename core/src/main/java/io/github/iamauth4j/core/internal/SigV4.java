@@ -11,9 +11,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The SigV4 primitives of the presigner and the token verifier: percent-encoding, the
- * canonical request over a presigned {@code GET /}, the string to sign, the derived signing key and
- * the signature.
+ * The SigV4 primitives of the presigner and the token verifier: percent-encoding, the canonical
+ * request over a presigned {@code GET /}, the string to sign, the derived signing key and the
+ * signature.
  *
  * <p>Allocation-lean: each thread keeps one workspace (a byte buffer, a {@link MessageDigest} and a
  * {@link Mac}); the derived signing key is cached per (secret, UTC day, region, service).
