@@ -2,6 +2,7 @@ package io.github.iamauth4j.cli;
 
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.testkit.net.EmulatorServer;
+import io.github.iamauth4j.testkit.rds.RdsEmulator;
 import io.github.iamauth4j.testkit.rds.RdsMySqlEmulator;
 import io.github.iamauth4j.testkit.rds.RdsPostgresEmulator;
 import io.github.iamauth4j.testkit.redis.ElastiCacheEmulator;
@@ -339,18 +340,11 @@ final class EmulateCommand implements Callable<Integer> {
         tryIt);
   }
 
-  /** {@code emulate rds-postgres}. */
-  @Command(
-      name = "rds-postgres",
-      footerHeading = "%nExample:%n",
-      footer = {
-        "  IAMAUTH4J_BACKEND_PASSWORD=pg-pw iamauth4j emulate rds-postgres \\",
-        "    --backend 127.0.0.1:5432 --backend-user postgres"
-      },
-      versionProvider = VersionProvider.class,
-      usageHelpAutoWidth = true,
-      description = "Emulate an RDS or Aurora PostgreSQL endpoint in front of a PostgreSQL server.")
-  static final class RdsPostgres implements Callable<Integer> {
+  /**
+   * What {@code emulate rds-postgres} and {@code emulate rds-mysql} share: their options, starting
+   * the emulator and printing how to use it; each names its emulator and how to try it.
+   */
+  abstract static class RdsCommand<E extends RdsEmulator> implements Callable<Integer> {
     @Mixin HelpOptions helpOptions;
 
     @Spec CommandSpec spec;
@@ -363,10 +357,16 @@ final class EmulateCommand implements Callable<Integer> {
         description = "The host name tokens must be signed for. Default: ${DEFAULT-VALUE}.")
     String endpointHost;
 
+    /** A new builder of this command's emulator. */
+    abstract RdsEmulator.Builder<?, E> builder();
+
+    /** The command line that logs in to the running emulator as {@code app} with a token. */
+    abstract String tryIt(E emulator);
+
     @Override
     public Integer call() {
-      RdsPostgresEmulator emulator =
-          RdsPostgresEmulator.builder()
+      E emulator =
+          builder()
               .backend(common.backendHost(spec), common.backendPort(spec))
               .backendAdmin(common.requireUser(spec), common.requirePassword(spec))
               .endpointHost(endpointHost)
@@ -374,16 +374,6 @@ final class EmulateCommand implements Callable<Integer> {
               .trust(common.trusted())
               .port(common.port)
               .start();
-      String tryIt =
-          "PGPASSWORD=\"$("
-              + jar()
-              + " token rds --host "
-              + endpointHost
-              + " --port "
-              + emulator.port()
-              + " --user app)\" psql \""
-              + emulator.connectionString("app", "postgres")
-              + "\" -c 'select current_user'";
       return serve(
           spec,
           emulator,
@@ -391,7 +381,44 @@ final class EmulateCommand implements Callable<Integer> {
           emulator.toString(),
           common.trusted(),
           common.region,
-          tryIt);
+          tryIt(emulator));
+    }
+
+    /** {@code jar() token rds …} for the running emulator and user {@code app}. */
+    String tokenCommand(E emulator) {
+      return jar()
+          + " token rds --host "
+          + endpointHost
+          + " --port "
+          + emulator.port()
+          + " --user app";
+    }
+  }
+
+  /** {@code emulate rds-postgres}. */
+  @Command(
+      name = "rds-postgres",
+      footerHeading = "%nExample:%n",
+      footer = {
+        "  IAMAUTH4J_BACKEND_PASSWORD=pg-pw iamauth4j emulate rds-postgres \\",
+        "    --backend 127.0.0.1:5432 --backend-user postgres"
+      },
+      versionProvider = VersionProvider.class,
+      usageHelpAutoWidth = true,
+      description = "Emulate an RDS or Aurora PostgreSQL endpoint in front of a PostgreSQL server.")
+  static final class RdsPostgres extends RdsCommand<RdsPostgresEmulator> {
+    @Override
+    RdsEmulator.Builder<?, RdsPostgresEmulator> builder() {
+      return RdsPostgresEmulator.builder();
+    }
+
+    @Override
+    String tryIt(RdsPostgresEmulator emulator) {
+      return "PGPASSWORD=\"$("
+          + tokenCommand(emulator)
+          + ")\" psql \""
+          + emulator.connectionString("app", "postgres")
+          + "\" -c 'select current_user'";
     }
   }
 
@@ -406,52 +433,23 @@ final class EmulateCommand implements Callable<Integer> {
       versionProvider = VersionProvider.class,
       usageHelpAutoWidth = true,
       description = "Emulate an RDS or Aurora MySQL endpoint in front of a MariaDB server.")
-  static final class RdsMySql implements Callable<Integer> {
-    @Mixin HelpOptions helpOptions;
-
-    @Spec CommandSpec spec;
-
-    @Mixin Common common;
-
-    @Option(
-        names = "--endpoint-host",
-        defaultValue = "localhost",
-        description = "The host name tokens must be signed for. Default: ${DEFAULT-VALUE}.")
-    String endpointHost;
+  static final class RdsMySql extends RdsCommand<RdsMySqlEmulator> {
+    @Override
+    RdsEmulator.Builder<?, RdsMySqlEmulator> builder() {
+      return RdsMySqlEmulator.builder();
+    }
 
     @Override
-    public Integer call() {
-      RdsMySqlEmulator emulator =
-          RdsMySqlEmulator.builder()
-              .backend(common.backendHost(spec), common.backendPort(spec))
-              .backendAdmin(common.requireUser(spec), common.requirePassword(spec))
-              .endpointHost(endpointHost)
-              .region(common.region)
-              .trust(common.trusted())
-              .port(common.port)
-              .start();
-      String tryIt =
-          "mariadb --ssl --ssl-ca="
-              + emulator.caPemFile()
-              + " --ssl-verify-server-cert -h "
-              + endpointHost
-              + " -P "
-              + emulator.port()
-              + " -u app -p\"$("
-              + jar()
-              + " token rds --host "
-              + endpointHost
-              + " --port "
-              + emulator.port()
-              + " --user app)\" -e 'select current_user()'";
-      return serve(
-          spec,
-          emulator,
-          emulator.caPemFile(),
-          emulator.toString(),
-          common.trusted(),
-          common.region,
-          tryIt);
+    String tryIt(RdsMySqlEmulator emulator) {
+      return "mariadb --ssl --ssl-ca="
+          + emulator.caPemFile()
+          + " --ssl-verify-server-cert -h "
+          + endpointHost
+          + " -P "
+          + emulator.port()
+          + " -u app -p\"$("
+          + tokenCommand(emulator)
+          + ")\" -e 'select current_user()'";
     }
   }
 }

@@ -1,13 +1,8 @@
 package io.github.iamauth4j.testkit.rds;
 
 import io.github.iamauth4j.core.IamConfigurationException;
-import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.testkit.net.ClientConnection;
-import io.github.iamauth4j.testkit.net.EmulatorServer;
-import io.github.iamauth4j.testkit.tls.TlsMaterial;
 import io.github.iamauth4j.testkit.verify.Rejection;
-import io.github.iamauth4j.testkit.verify.TokenVerifier;
-import io.github.iamauth4j.testkit.verify.TrustedCredentials;
 import io.github.iamauth4j.testkit.verify.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -18,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -28,7 +22,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * caching_sha2_password} full authentication (MySQL 8 defaults; use MariaDB, or native passwords),
  * the {@code AWSAuthenticationPlugin} user setting (every user may log in with a token).
  */
-public final class RdsMySqlEmulator extends EmulatorServer {
+public final class RdsMySqlEmulator extends RdsEmulator {
   private static final Logger log = LoggerFactory.getLogger(RdsMySqlEmulator.class);
   private static final String NAME = "rds-mysql";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -97,40 +90,15 @@ public final class RdsMySqlEmulator extends EmulatorServer {
   private static final int ER_SECURE_TRANSPORT_REQUIRED = 3159;
   private static final int ER_UNKNOWN_ERROR = 1105;
 
-  private final String backendHost;
-  private final int backendPort;
-  private final String adminUser;
-  private final String adminPassword;
   private final List<String> grantDatabases;
-  private final String endpointHost;
-  private final String region;
-  private final List<TrustedCredentials> trusted;
-  private final Duration allowedClockSkew;
-  private final TlsMaterial tls;
-  private final SSLContext serverContext;
-  private final Duration backendConnectTimeout;
-  private final Duration handshakeTimeout;
   private final Map<String, String> users = new ConcurrentHashMap<>();
   private final Set<String> granted = ConcurrentHashMap.newKeySet();
   private final AtomicLong plaintextRefused = new AtomicLong();
-  private volatile @Nullable TokenVerifier verifier;
   private @Nullable Path trustStore;
 
   private RdsMySqlEmulator(Settings s, List<String> grantDatabases) {
-    super(NAME, s.port, s.clock);
-    this.backendHost = Objects.requireNonNull(s.backendHost);
-    this.backendPort = s.backendPort;
-    this.adminUser = Objects.requireNonNull(s.adminUser);
-    this.adminPassword = Objects.requireNonNull(s.adminPassword);
+    super(NAME, "RDS MySQL", s);
     this.grantDatabases = List.copyOf(grantDatabases);
-    this.endpointHost = s.endpointHost;
-    this.region = s.region;
-    this.trusted = s.trustedOrExample();
-    this.allowedClockSkew = s.allowedClockSkew;
-    this.tls = s.tlsOrLocalhost();
-    this.serverContext = tls.serverContext();
-    this.backendConnectTimeout = s.backendConnectTimeout;
-    this.handshakeTimeout = s.handshakeTimeout;
   }
 
   /**
@@ -143,57 +111,9 @@ public final class RdsMySqlEmulator extends EmulatorServer {
     return new Builder();
   }
 
-  /**
-   * The host name tokens must be signed for, and clients connect to: {@code localhost} by default.
-   */
-  public String endpointHost() {
-    return endpointHost;
-  }
-
-  /** The region tokens must be signed for. */
-  public String region() {
-    return region;
-  }
-
-  /** The credentials whose tokens are trusted (their {@code toString()} shows no secret). */
-  public List<TrustedCredentials> trustedCredentials() {
-    return trusted;
-  }
-
-  /** The TLS material: clients trust its CA. */
-  public TlsMaterial tls() {
-    return tls;
-  }
-
-  /** The CA certificate clients must trust, as a PEM file (e.g. {@code --ssl-ca=}). */
-  public Path caPemFile() {
-    return tls.caPemFile();
-  }
-
-  /** The real server's host. */
-  public String backendHost() {
-    return backendHost;
-  }
-
-  /** The real server's port. */
-  public int backendPort() {
-    return backendPort;
-  }
-
   /** The databases every provisioned user gets all privileges on, besides the one it names. */
   public List<String> grantDatabases() {
     return grantDatabases;
-  }
-
-  /**
-   * The IAM target a client signs tokens for to log in here as {@code user}: {@code
-   * rds(endpointHost(), port(), user)}.
-   *
-   * @param user the database user
-   * @return the target
-   */
-  public IamTarget target(String user) {
-    return IamTarget.rds(endpointHost, port(), user);
   }
 
   /**
@@ -251,34 +171,6 @@ public final class RdsMySqlEmulator extends EmulatorServer {
       trustStore = f;
     }
     return f;
-  }
-
-  /**
-   * The verifier tokens are judged by (available once started).
-   *
-   * @return the verifier for {@code <endpoint host>:<port>}
-   */
-  public TokenVerifier verifier() {
-    TokenVerifier v = verifier;
-    if (v == null) {
-      synchronized (this) {
-        v = verifier;
-        if (v == null) {
-          TokenVerifier.Builder b =
-              TokenVerifier.builder()
-                  .kind(IamTarget.Kind.RDS)
-                  .resource(endpointHost)
-                  .port(port())
-                  .region(region)
-                  .clock(clock())
-                  .allowedClockSkew(allowedClockSkew);
-          trusted.forEach(b::trust);
-          v = b.build();
-          verifier = v;
-        }
-      }
-    }
-    return v;
   }
 
   /** Connections refused because the client did not ask for TLS. */
@@ -566,63 +458,19 @@ public final class RdsMySqlEmulator extends EmulatorServer {
     return s;
   }
 
-  /** Describes the endpoint, the CA file to trust, the region and the backend; no secrets. */
-  @Override
-  public String toString() {
-    return "RDS MySQL emulator on "
-        + endpointHost
-        + ":"
-        + port()
-        + " (TLS only; trust the CA in "
-        + caPemFile()
-        + "; tokens for "
-        + endpointHost
-        + ":"
-        + port()
-        + " in "
-        + region
-        + ", trusting "
-        + trusted
-        + ") in front of "
-        + backendHost
-        + ":"
-        + backendPort;
-  }
-
   /**
    * Builds and starts a {@link RdsMySqlEmulator}. Setters check their argument at once; {@link
-   * #start()} reports every missing setting together.
+   * #start()} reports every missing setting together. The {@link #backendAdmin(String, String)
+   * admin} is an account that may create users and grant privileges (e.g. {@code root}); it logs in
+   * with {@code mysql_native_password}.
    */
-  public static final class Builder {
-    private final Settings s = new Settings();
+  public static final class Builder extends RdsEmulator.Builder<Builder, RdsMySqlEmulator> {
     private final Set<String> grantDatabases = new LinkedHashSet<>();
 
     private Builder() {}
 
-    /**
-     * The real MariaDB or MySQL server. Required.
-     *
-     * @param host its host, e.g. {@code 127.0.0.1}
-     * @param port its port
-     * @return this builder
-     * @throws IllegalArgumentException if the host is blank or the port is not 1 to 65535
-     */
-    public Builder backend(String host, int port) {
-      s.backend(host, port);
-      return this;
-    }
-
-    /**
-     * An account of the real server that may create users and grant privileges (e.g. {@code root}),
-     * used to provision the users clients log in as; it logs in with {@code mysql_native_password}.
-     * Required.
-     *
-     * @param user the user name
-     * @param password its password (never logged)
-     * @return this builder
-     */
-    public Builder backendAdmin(String user, String password) {
-      s.backendAdmin(user, password);
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -643,109 +491,6 @@ public final class RdsMySqlEmulator extends EmulatorServer {
     }
 
     /**
-     * The host name clients connect to and sign tokens for (tokens are signed for {@code
-     * <host>:<emulator port>}). It must be a name the TLS certificate is valid for. Default {@code
-     * localhost}.
-     *
-     * @param host a host name without port
-     * @return this builder
-     */
-    public Builder endpointHost(String host) {
-      s.endpointHost(host);
-      return this;
-    }
-
-    /**
-     * The region tokens must be signed for. Default {@code us-east-1}.
-     *
-     * @param region an AWS region, e.g. {@code eu-west-1}
-     * @return this builder
-     * @throws IllegalArgumentException if it is not an AWS region
-     */
-    public Builder region(String region) {
-      s.region(region);
-      return this;
-    }
-
-    /**
-     * Trusts tokens signed with these credentials; may be called several times. Default (when never
-     * called): {@link TrustedCredentials#example()}.
-     *
-     * @param credentials the test identity
-     * @return this builder
-     */
-    public Builder trust(TrustedCredentials credentials) {
-      s.trust(credentials);
-      return this;
-    }
-
-    /**
-     * The clock token expiry and fault windows are judged by. Default {@link Clock#systemUTC()}.
-     *
-     * @param clock the clock
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      s.clock(clock);
-      return this;
-    }
-
-    /**
-     * How far in the future a token's signing time may be. Default 5 minutes.
-     *
-     * @param skew zero or more
-     * @return this builder
-     */
-    public Builder allowedClockSkew(Duration skew) {
-      s.allowedClockSkew(skew);
-      return this;
-    }
-
-    /**
-     * The TLS certificate and CA. Default {@link TlsMaterial#localhost()}.
-     *
-     * @param tls the material
-     * @return this builder
-     */
-    public Builder tls(TlsMaterial tls) {
-      s.tls(tls);
-      return this;
-    }
-
-    /**
-     * The port to listen on ({@code 127.0.0.1}). Default 0: a free port.
-     *
-     * @param port 0, or 1 to 65535
-     * @return this builder
-     */
-    public Builder port(int port) {
-      s.port(port);
-      return this;
-    }
-
-    /**
-     * How long connecting and authenticating to the real server may take. Default 10 seconds.
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     */
-    public Builder backendConnectTimeout(Duration timeout) {
-      s.backendConnectTimeout(timeout);
-      return this;
-    }
-
-    /**
-     * How long a client may take from connecting to sending its token. Default 30 seconds.
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     */
-    public Builder handshakeTimeout(Duration timeout) {
-      s.handshakeTimeout(timeout);
-      return this;
-    }
-
-    /**
      * Starts the emulator: listens on {@code 127.0.0.1} and serves each connection on its own
      * thread, each with its own connection to the real server.
      *
@@ -753,14 +498,10 @@ public final class RdsMySqlEmulator extends EmulatorServer {
      * @throws IamConfigurationException listing every missing setting
      * @throws UncheckedIOException if the port cannot be bound
      */
+    @Override
     public RdsMySqlEmulator start() {
-      List<String> problems = new ArrayList<>(s.problems());
-      if (!problems.isEmpty()) {
-        throw new IamConfigurationException(problems);
-      }
-      RdsMySqlEmulator e = new RdsMySqlEmulator(s, new ArrayList<>(grantDatabases));
-      e.startListening();
-      e.verifier();
+      RdsMySqlEmulator e =
+          startWith(settings -> new RdsMySqlEmulator(settings, new ArrayList<>(grantDatabases)));
       log.info("Started {}", e);
       return e;
     }

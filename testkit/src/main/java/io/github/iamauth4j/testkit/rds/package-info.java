@@ -8,7 +8,9 @@
  * against trusted test credentials, the {@code host:port} it was signed for, {@code DBUser} equal
  * to the login user, region, expiry), answers a bad token with RDS's own error, and otherwise logs
  * in to the real server as the same user with a secret only the emulator knows, then relays the
- * session byte for byte.
+ * session byte for byte. What both share (endpoint, region, trusted credentials, TLS, backend, the
+ * token verifier and the common builder settings) is in {@link
+ * io.github.iamauth4j.testkit.rds.RdsEmulator}.
  *
  * <pre>{@code
  * try (PostgresServer pg = PostgresServer.builder().start();
