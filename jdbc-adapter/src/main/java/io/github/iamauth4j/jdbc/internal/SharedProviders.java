@@ -4,7 +4,6 @@ import io.github.iamauth4j.core.AuthToken;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
-import io.github.iamauth4j.jdbc.IamJdbcConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,14 +95,28 @@ public final class SharedProviders {
   private static IamTokenProvider provider(Key key, PropertySettings settings) {
     synchronized (PROVIDERS) {
       IamTokenProvider p = PROVIDERS.get(key);
-      if (p == null) {
-        IamJdbcConfig config = settings.toConfig(List.of(DISPATCH));
-        p = config.tokenProviderFor(key.target()).prefetch();
-        PROVIDERS.put(key, p);
-        log.debug("new shared token provider {}", p);
+      if (p != null) {
+        return p;
       }
-      return p;
     }
+    // Built outside the lock: resolving the region or a profile's credentials can block for
+    // seconds (the SDK's chains), and connections to other endpoints must not wait on that.
+    IamTokenProvider built = settings.toConfig(List.of(DISPATCH)).tokenProviderFor(key.target());
+    IamTokenProvider winner;
+    synchronized (PROVIDERS) {
+      winner = PROVIDERS.get(key);
+      if (winner == null) {
+        PROVIDERS.put(key, built);
+        winner = built;
+      }
+    }
+    if (winner != built) {
+      // Another connection made one first; this one never fetched a token.
+      built.close();
+      return winner;
+    }
+    log.debug("new shared token provider {}", built);
+    return built.prefetch();
   }
 
   /**
