@@ -407,12 +407,7 @@ public final class PostgresServer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public Builder startupTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "startupTimeout");
-      if (timeout.isZero() || timeout.isNegative()) {
-        throw new IllegalArgumentException(
-            "startupTimeout: must be positive (got " + timeout + ")");
-      }
-      this.startupTimeout = timeout;
+      this.startupTimeout = Checks.positive("startupTimeout", timeout);
       return this;
     }
 

@@ -337,7 +337,7 @@ public final class RedisServer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public Builder startupTimeout(Duration timeout) {
-      this.startupTimeout = positive("startupTimeout", timeout);
+      this.startupTimeout = Checks.positive("startupTimeout", timeout);
       return this;
     }
 
@@ -349,7 +349,7 @@ public final class RedisServer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public Builder commandTimeout(Duration timeout) {
-      this.commandTimeout = positive("commandTimeout", timeout);
+      this.commandTimeout = Checks.positive("commandTimeout", timeout);
       return this;
     }
 
@@ -599,14 +599,6 @@ public final class RedisServer implements AutoCloseable {
               role + " container on " + host + ":" + port);
       Live.register(server);
       return server;
-    }
-
-    private static Duration positive(String name, Duration value) {
-      Objects.requireNonNull(value, name);
-      if (value.isZero() || value.isNegative()) {
-        throw new IllegalArgumentException(name + ": must be positive (got " + value + ")");
-      }
-      return value;
     }
   }
 }
