@@ -143,6 +143,19 @@ public final class IamTokenGenerator {
 
     private Builder() {}
 
+    /** A copy of this builder's settings. */
+    Builder copy() {
+      Builder b = new Builder();
+      b.target = target;
+      b.region = region;
+      b.endpoint = endpoint;
+      b.credentials = credentials;
+      b.clock = clock;
+      b.expiry = expiry;
+      b.regionChain = regionChain;
+      return b;
+    }
+
     /**
      * What the tokens authorise. Required.
      *

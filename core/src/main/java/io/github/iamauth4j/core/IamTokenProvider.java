@@ -3,8 +3,6 @@ package io.github.iamauth4j.core;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,7 +52,8 @@ public final class IamTokenProvider implements AutoCloseable {
   private final Duration maxRetryDelay;
   private final Duration firstTokenTimeout;
   private final RefreshScheduler scheduler;
-  private final List<IamAuthListener> listeners;
+  private final IamAuthConfig config;
+  private final IamAuthEvents events;
   private final CopyOnWriteArrayList<Consumer<AuthToken>> subscribers =
       new CopyOnWriteArrayList<>();
 
@@ -88,16 +87,77 @@ public final class IamTokenProvider implements AutoCloseable {
     }
   }
 
-  private IamTokenProvider(Builder b, IamTokenGenerator generator) {
-    this.generator = generator;
+  private IamTokenProvider(IamAuthConfig config) {
+    this.config = config;
+    this.generator = config.generator();
     this.clock = generator.clock();
-    this.refreshBeforeExpiry = b.refreshBeforeExpiry;
-    this.safetyMargin = b.effectiveSafetyMargin(generator.expiry());
-    this.minRetryDelay = b.minRetryDelay;
-    this.maxRetryDelay = b.maxRetryDelay;
-    this.firstTokenTimeout = b.firstTokenTimeout;
-    this.scheduler = b.scheduler;
-    this.listeners = List.copyOf(b.listeners);
+    this.refreshBeforeExpiry = config.refreshBeforeExpiry();
+    this.safetyMargin = config.safetyMargin();
+    this.minRetryDelay = config.minRetryDelay();
+    this.maxRetryDelay = config.maxRetryDelay();
+    this.firstTokenTimeout = config.firstTokenTimeout();
+    this.scheduler = config.scheduler();
+    this.events = new IamAuthEvents(generator.target(), clock, config.listeners());
+  }
+
+  /**
+   * A provider of its own for {@code config}; the caller closes it. To share one provider among
+   * every client of a target in the JVM, use {@link #shared(IamAuthConfig)}.
+   *
+   * @param config the configuration
+   * @return the provider; no token is fetched until asked (or {@link #prefetch()})
+   */
+  public static IamTokenProvider create(IamAuthConfig config) {
+    return new IamTokenProvider(Objects.requireNonNull(config, "config"));
+  }
+
+  /**
+   * The JVM's shared provider for {@code config}'s token source (target, region, credentials
+   * provider instance, clock, expiry), created on first use: every connection to the same target
+   * reuses one cached token instead of signing its own. Each call takes a lease; the provider is
+   * closed when the last lease is closed. Listeners of the first configuration are kept; add more
+   * with {@link IamAuthEvents#listen(IamAuthListener)}.
+   *
+   * @param config the configuration
+   * @return a lease on the shared provider; close it when done
+   */
+  public static Lease shared(IamAuthConfig config) {
+    return SharedProviders.acquire(Objects.requireNonNull(config, "config"), IamTokenProvider::new);
+  }
+
+  /** A lease on a {@linkplain #shared(IamAuthConfig) shared} provider. */
+  public interface Lease extends AutoCloseable {
+    /** The shared provider; valid until this lease is closed. */
+    IamTokenProvider provider();
+
+    /** Gives the lease back; the last one closes the provider. Idempotent. */
+    @Override
+    void close();
+  }
+
+  /** The configuration this provider was built from. */
+  public IamAuthConfig config() {
+    return config;
+  }
+
+  /** Where this provider's token events go, and where adapters report connection events. */
+  public IamAuthEvents events() {
+    return events;
+  }
+
+  /** How long {@link #token()} waits for the very first token. */
+  public Duration firstTokenTimeout() {
+    return firstTokenTimeout;
+  }
+
+  /** Where this provider's timers and fetches run. */
+  public RefreshScheduler scheduler() {
+    return scheduler;
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
   }
 
   /** A builder; a target (or a generator) is required. */
@@ -425,35 +485,7 @@ public final class IamTokenProvider implements AutoCloseable {
   }
 
   private void publish(IamAuthEvent event) {
-    for (IamAuthListener l : listeners) {
-      try {
-        l.onEvent(event);
-      } catch (RuntimeException e) {
-        log.warn(
-            "an iamauth4j listener failed on {}; ignored", event.getClass().getSimpleName(), e);
-      }
-    }
-  }
-
-  /**
-   * Reports an event to this provider's listeners and logs it; adapters use it for connection
-   * events (re-authenticated, re-authentication failed, retired).
-   *
-   * @param event the event
-   */
-  public void report(IamAuthEvent event) {
-    if (event instanceof IamAuthEvent.ReauthenticationFailed f) {
-      log.warn(
-          "re-authentication of {} to {} failed: {}",
-          f.connection(),
-          f.target(),
-          messageOf(f.cause()));
-    } else if (event instanceof IamAuthEvent.ConnectionRetired r) {
-      log.debug("retired {} to {} at age {}", r.connection(), r.target(), r.age());
-    } else if (event instanceof IamAuthEvent.ConnectionReauthenticated r) {
-      log.debug("re-authenticated {} to {}", r.connection(), r.target());
-    }
-    publish(event);
+    events.publish(event);
   }
 
   /**
@@ -495,165 +527,152 @@ public final class IamTokenProvider implements AutoCloseable {
   }
 
   /**
-   * Builds an {@link IamTokenProvider}: either from a ready {@link IamTokenGenerator}, or from the
-   * generator's settings (target, region, endpoint, credentials provider, clock, expiry).
+   * Builds an {@link IamTokenProvider}: a shortcut for {@link IamAuthConfig#builder()} followed by
+   * {@link IamTokenProvider#create(IamAuthConfig)}. Every setter is the configuration's.
    */
   public static final class Builder {
-    private static final Duration DEFAULT_SAFETY_MARGIN = Duration.ofSeconds(30);
-    private final IamTokenGenerator.Builder generatorBuilder = IamTokenGenerator.builder();
-    private @Nullable IamTokenGenerator generator;
-    private boolean generatorSettings;
-    private Duration refreshBeforeExpiry = Duration.ofSeconds(450);
-    private @Nullable Duration safetyMargin;
-    private Duration minRetryDelay = Duration.ofSeconds(1);
-    private Duration maxRetryDelay = Duration.ofSeconds(30);
-    private Duration firstTokenTimeout = Duration.ofSeconds(30);
-    private RefreshScheduler scheduler = RefreshScheduler.shared();
-    private final List<IamAuthListener> listeners = new ArrayList<>();
+    private IamAuthConfig.Builder config = IamAuthConfig.builder();
 
     private Builder() {}
 
     /**
-     * A ready generator (its target, region, credentials, clock and expiry are used). Not
-     * combinable with the generator settings below.
+     * Starts from a ready configuration (replacing what was set before).
+     *
+     * @param config the configuration
+     */
+    public Builder config(IamAuthConfig config) {
+      this.config = config.toBuilder();
+      return this;
+    }
+
+    /**
+     * See {@link IamAuthConfig.Builder#generator(IamTokenGenerator)}.
      *
      * @param generator the generator
      */
     public Builder generator(IamTokenGenerator generator) {
-      this.generator = Objects.requireNonNull(generator, "generator");
+      config.generator(generator);
       return this;
     }
 
     /**
-     * What the tokens authorise. Required unless a generator is given.
+     * See {@link IamAuthConfig.Builder#target(IamTarget)}.
      *
      * @param target the target
      */
     public Builder target(IamTarget target) {
-      generatorBuilder.target(target);
-      generatorSettings = true;
+      config.target(target);
       return this;
     }
 
     /**
-     * See {@link IamTokenGenerator.Builder#region(String)}.
+     * See {@link IamAuthConfig.Builder#region(String)}.
      *
      * @param region the region, e.g. {@code us-east-1}
      */
     public Builder region(@Nullable String region) {
-      generatorBuilder.region(region);
-      generatorSettings = true;
+      config.region(region);
       return this;
     }
 
     /**
-     * See {@link IamTokenGenerator.Builder#endpoint(String)}.
+     * See {@link IamAuthConfig.Builder#endpoint(String)}.
      *
      * @param endpointHost the host the client connects to
      */
     public Builder endpoint(@Nullable String endpointHost) {
-      generatorBuilder.endpoint(endpointHost);
-      generatorSettings = true;
+      config.endpoint(endpointHost);
       return this;
     }
 
     /**
-     * See {@link IamTokenGenerator.Builder#credentialsProvider(AwsCredentialsProvider)}.
+     * See {@link IamAuthConfig.Builder#credentialsProvider(AwsCredentialsProvider)}.
      *
      * @param provider the credentials provider; default the AWS SDK's default chain
      */
     public Builder credentialsProvider(AwsCredentialsProvider provider) {
-      generatorBuilder.credentialsProvider(provider);
-      generatorSettings = true;
+      config.credentialsProvider(provider);
       return this;
     }
 
     /**
-     * See {@link IamTokenGenerator.Builder#clock(Clock)}.
+     * See {@link IamAuthConfig.Builder#clock(Clock)}.
      *
      * @param clock the clock; default {@link Clock#systemUTC()}
      */
     public Builder clock(Clock clock) {
-      generatorBuilder.clock(clock);
-      generatorSettings = true;
+      config.clock(clock);
       return this;
     }
 
     /**
-     * See {@link IamTokenGenerator.Builder#expiry(Duration)}.
+     * See {@link IamAuthConfig.Builder#expiry(Duration)}.
      *
      * @param expiry the signed expiry; default 15 minutes
      */
     public Builder expiry(Duration expiry) {
-      generatorBuilder.expiry(expiry);
-      generatorSettings = true;
+      config.expiry(expiry);
       return this;
     }
 
     /**
-     * How long before a token stops being usable to replace it. Default 7.5 minutes; never more
-     * than half the token's usable life.
+     * See {@link IamAuthConfig.Builder#refreshBeforeExpiry(Duration)}.
      *
      * @param before the lead time, more than zero
      */
     public Builder refreshBeforeExpiry(Duration before) {
-      this.refreshBeforeExpiry = Objects.requireNonNull(before, "refreshBeforeExpiry");
+      config.refreshBeforeExpiry(before);
       return this;
     }
 
     /**
-     * The least usable life a token must have to be handed out, so that it is still valid when the
-     * server checks it (network time, clock skew). Default 30 seconds, or a tenth of the signed
-     * expiry when that is shorter (short-lived tokens in tests, or a short DSQL expiry); a margin
-     * given here must be less than half the expiry.
+     * See {@link IamAuthConfig.Builder#safetyMargin(Duration)}.
      *
      * @param margin the margin, zero or more
      */
     public Builder safetyMargin(Duration margin) {
-      this.safetyMargin = Objects.requireNonNull(margin, "safetyMargin");
+      config.safetyMargin(margin);
       return this;
     }
 
     /**
-     * The backoff between failed refreshes: from {@code min}, doubling, up to {@code max}, with
-     * jitter. Default 1 second to 30 seconds.
+     * See {@link IamAuthConfig.Builder#firstTokenTimeout(Duration)}.
+     *
+     * @param timeout the timeout, more than zero
+     */
+    public Builder firstTokenTimeout(Duration timeout) {
+      config.firstTokenTimeout(timeout);
+      return this;
+    }
+
+    /**
+     * See {@link IamAuthConfig.Builder#scheduler(RefreshScheduler)}.
+     *
+     * @param scheduler the scheduler
+     */
+    public Builder scheduler(RefreshScheduler scheduler) {
+      config.scheduler(scheduler);
+      return this;
+    }
+
+    /**
+     * See {@link IamAuthConfig.Builder#listener(IamAuthListener)}.
+     *
+     * @param listener the listener
+     */
+    public Builder listener(IamAuthListener listener) {
+      config.listener(listener);
+      return this;
+    }
+
+    /**
+     * See {@link IamAuthConfig.Builder#retryBackoff(Duration, Duration)}.
      *
      * @param min the first delay, more than zero
      * @param max the largest delay, at least {@code min}
      */
     public Builder retryBackoff(Duration min, Duration max) {
-      this.minRetryDelay = Objects.requireNonNull(min, "min");
-      this.maxRetryDelay = Objects.requireNonNull(max, "max");
-      return this;
-    }
-
-    /**
-     * How long {@link #token()} waits for the very first token. Default 30 seconds.
-     *
-     * @param timeout the timeout, more than zero
-     */
-    public Builder firstTokenTimeout(Duration timeout) {
-      this.firstTokenTimeout = Objects.requireNonNull(timeout, "firstTokenTimeout");
-      return this;
-    }
-
-    /**
-     * Where timers and credential fetches run. Default {@link RefreshScheduler#shared()}.
-     *
-     * @param scheduler the scheduler
-     */
-    public Builder scheduler(RefreshScheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-      return this;
-    }
-
-    /**
-     * Adds a listener for token and connection events.
-     *
-     * @param listener the listener
-     */
-    public Builder listener(IamAuthListener listener) {
-      this.listeners.add(Objects.requireNonNull(listener, "listener"));
+      config.retryBackoff(min, max);
       return this;
     }
 
@@ -664,58 +683,7 @@ public final class IamTokenProvider implements AutoCloseable {
      * @throws IamConfigurationException listing every problem
      */
     public IamTokenProvider build() {
-      List<String> problems = new ArrayList<>();
-      positive(problems, "refreshBeforeExpiry", refreshBeforeExpiry);
-      if (safetyMargin != null && safetyMargin.isNegative()) {
-        problems.add("safetyMargin: " + safetyMargin + " is negative (expected zero or more)");
-      }
-      positive(problems, "retryBackoff min", minRetryDelay);
-      if (maxRetryDelay.compareTo(minRetryDelay) < 0) {
-        problems.add("retryBackoff max: " + maxRetryDelay + " is less than min " + minRetryDelay);
-      }
-      positive(problems, "firstTokenTimeout", firstTokenTimeout);
-      if (generator != null && generatorSettings) {
-        problems.add(
-            "generator: given together with target/region/endpoint/credentials/clock/"
-                + "expiry settings (expected one or the other)");
-      }
-      IamTokenGenerator g = generator;
-      if (g == null) {
-        try {
-          g = generatorBuilder.build();
-        } catch (IamConfigurationException e) {
-          problems.addAll(e.problems());
-        }
-      }
-      if (g != null
-          && safetyMargin != null
-          && safetyMargin.multipliedBy(2).compareTo(g.expiry()) >= 0) {
-        problems.add(
-            "safetyMargin: "
-                + safetyMargin
-                + " leaves no usable life for tokens that expire after "
-                + g.expiry()
-                + " (expected less than half the expiry)");
-      }
-      if (!problems.isEmpty()) {
-        throw new IamConfigurationException(problems);
-      }
-      return new IamTokenProvider(this, Objects.requireNonNull(g));
-    }
-
-    /** The margin given, else 30 seconds or a tenth of {@code expiry}, whichever is shorter. */
-    Duration effectiveSafetyMargin(Duration expiry) {
-      if (safetyMargin != null) {
-        return safetyMargin;
-      }
-      Duration tenth = expiry.dividedBy(10);
-      return tenth.compareTo(DEFAULT_SAFETY_MARGIN) < 0 ? tenth : DEFAULT_SAFETY_MARGIN;
-    }
-
-    private static void positive(List<String> problems, String name, Duration d) {
-      if (d.isNegative() || d.isZero()) {
-        problems.add(name + ": " + d + " is not positive (expected more than zero)");
-      }
+      return create(config.build());
     }
   }
 

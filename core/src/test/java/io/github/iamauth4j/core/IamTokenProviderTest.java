@@ -490,9 +490,9 @@ class IamTokenProviderTest {
             CACHE, T0, "conn-2", new IllegalStateException("x"));
     IamAuthEvent.ConnectionReauthenticated ok =
         new IamAuthEvent.ConnectionReauthenticated(CACHE, T0, "conn-3");
-    p.report(retired);
-    p.report(failed);
-    p.report(ok);
+    p.events().publish(retired);
+    p.events().publish(failed);
+    p.events().publish(ok);
 
     assertThat(events).containsExactly(retired, failed, ok);
   }

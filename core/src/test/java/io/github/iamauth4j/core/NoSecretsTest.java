@@ -122,15 +122,22 @@ class NoSecretsTest {
     collectMessages(catchThrowable(provider::token));
 
     // Adapter events.
-    provider.report(
-        new IamAuthEvent.ReauthenticationFailed(
-            target,
-            clock.instant(),
-            "conn-1 to 10.0.0.1:6379",
-            new IllegalStateException("WRONGPASS")));
-    provider.report(
-        new IamAuthEvent.ConnectionRetired(target, clock.instant(), "conn-2", Duration.ofHours(6)));
-    provider.report(new IamAuthEvent.ConnectionReauthenticated(target, clock.instant(), "conn-3"));
+    provider
+        .events()
+        .publish(
+            new IamAuthEvent.ReauthenticationFailed(
+                target,
+                clock.instant(),
+                "conn-1 to 10.0.0.1:6379",
+                new IllegalStateException("WRONGPASS")));
+    provider
+        .events()
+        .publish(
+            new IamAuthEvent.ConnectionRetired(
+                target, clock.instant(), "conn-2", Duration.ofHours(6)));
+    provider
+        .events()
+        .publish(new IamAuthEvent.ConnectionReauthenticated(target, clock.instant(), "conn-3"));
 
     provider.close();
     collectMessages(catchThrowable(provider::token));
