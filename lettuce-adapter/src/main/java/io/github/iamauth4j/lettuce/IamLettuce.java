@@ -1,11 +1,14 @@
 package io.github.iamauth4j.lettuce;
 
+import io.github.iamauth4j.core.ConnectionRenewals;
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.RefreshScheduler;
 import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.core.TlsRule;
 import io.github.iamauth4j.lettuce.internal.ClusterConnectionReauthenticator;
 import io.github.iamauth4j.lettuce.internal.IamRedisClusterClient;
 import io.github.iamauth4j.lettuce.internal.ReauthenticationReporter;
@@ -84,8 +87,9 @@ public final class IamLettuce implements AutoCloseable {
     this.policy = b.renewalPolicy;
     this.plaintextAllowed = b.plaintextAllowed;
     this.sslOptions = sslOptions;
+    RefreshScheduler scheduler = b.scheduler != null ? b.scheduler : tokens.scheduler();
     this.credentials =
-        new IamRedisCredentialsProvider(tokens, policy, b.scheduler, b.firstTokenTimeout);
+        new IamRedisCredentialsProvider(ConnectionRenewals.of(tokens, policy, scheduler));
     // The first connection should find a token ready; the fetch runs on the core's threads.
     tokens.prefetch();
   }
@@ -95,8 +99,48 @@ public final class IamLettuce implements AutoCloseable {
     return new Builder();
   }
 
-  /** The Lettuce credentials provider: attach it to every {@link RedisURI} of the target. */
-  public IamRedisCredentialsProvider credentialsProvider() {
+  /**
+   * The Lettuce credentials provider, for a connection to {@code uri}: the hook for setups that
+   * attach credentials themselves (e.g. Spring Data Redis's {@code
+   * RedisCredentialsProviderFactory}). The URI's transport is checked first, so that the hook never
+   * reaches a plaintext connection.
+   *
+   * @param uri the URI of the connection the provider will serve
+   * @return the provider (one per adapter, shared by its connections)
+   * @throws io.github.iamauth4j.core.InsecureConnectionException if the URI is plaintext or does
+   *     not verify the peer, unless {@link Builder#allowPlaintextForLocalTesting()} was called
+   */
+  public IamRedisCredentialsProvider credentialsProvider(RedisURI uri) {
+    checkTransport(uri);
+    return credentials;
+  }
+
+  /**
+   * As {@link #credentialsProvider(RedisURI)}, from the connection's settings as a framework holds
+   * them (e.g. Spring Data Redis's {@code RedisConfiguration} and {@code useSsl()}).
+   *
+   * @param host the host the connection goes to
+   * @param port its port
+   * @param ssl whether the connection uses TLS
+   * @param verifyPeer whether TLS verifies the server's certificate and host name
+   * @return the provider
+   * @throws io.github.iamauth4j.core.InsecureConnectionException if TLS is off or does not verify
+   *     the peer, unless {@link Builder#allowPlaintextForLocalTesting()} was called
+   */
+  public IamRedisCredentialsProvider credentialsProvider(
+      String host, int port, boolean ssl, boolean verifyPeer) {
+    TlsRule.check(
+        "Redis connection " + host + ":" + port,
+        ssl ? "TLS peer verification" : "TLS (rediss://, ssl)",
+        ssl,
+        verifyPeer,
+        plaintextAllowed,
+        "IamLettuce.Builder.allowPlaintextForLocalTesting()");
+    return credentials;
+  }
+
+  /** The provider without a transport check, for this package's tests. */
+  IamRedisCredentialsProvider credentials() {
     return credentials;
   }
 
@@ -149,27 +193,16 @@ public final class IamLettuce implements AutoCloseable {
   }
 
   private void checkTransport(RedisURI uri) {
-    if (plaintextAllowed) {
-      return;
-    }
-    String where = uri.getHost() + ":" + uri.getPort();
-    if (!uri.isSsl()) {
-      throw new IamConfigurationException(
-          "RedisURI "
-              + where
-              + ": TLS is off (expected rediss:// or RedisURI.Builder.withSsl(true); ElastiCache"
-              + " and MemoryDB require TLS for IAM authentication, and a token sent in clear is a"
-              + " bearer secret anyone on the path can use). For a local server without TLS, call"
-              + " IamLettuce.Builder.allowPlaintextForLocalTesting()");
-    }
-    if (uri.getVerifyMode() == SslVerifyMode.NONE) {
-      throw new IamConfigurationException(
-          "RedisURI "
-              + where
-              + ": TLS peer verification is off (expected SslVerifyMode.FULL or CA: without it"
-              + " the token can be sent to an impostor). For a local server, call"
-              + " IamLettuce.Builder.allowPlaintextForLocalTesting()");
-    }
+    boolean ssl = uri.isSsl();
+    TlsRule.check(
+        "RedisURI " + uri.getHost() + ":" + uri.getPort(),
+        ssl
+            ? "RedisURI verifyPeer (expected SslVerifyMode.FULL or CA)"
+            : "rediss:// (RedisURI.Builder.withSsl(true))",
+        ssl,
+        uri.getVerifyMode() != SslVerifyMode.NONE,
+        plaintextAllowed,
+        "IamLettuce.Builder.allowPlaintextForLocalTesting()");
   }
 
   /**
@@ -289,7 +322,8 @@ public final class IamLettuce implements AutoCloseable {
     if (uris.isEmpty()) {
       throw new IamConfigurationException("seeds: empty (expected at least one node URI)");
     }
-    RedisClusterClient client = new IamRedisClusterClient(resources, uris, credentials, tokens);
+    RedisClusterClient client =
+        new IamRedisClusterClient(resources, uris, credentials, tokens.events());
     client.setOptions(clusterClientOptions());
     reportReauthentications(client);
     return client;
@@ -315,7 +349,7 @@ public final class IamLettuce implements AutoCloseable {
               + " is not a Lettuce cluster connection (expected one from"
               + " RedisClusterClient.connect())");
     }
-    return ClusterConnectionReauthenticator.attach(handler, credentials, tokens)::dispose;
+    return ClusterConnectionReauthenticator.attach(handler, credentials, tokens.events())::dispose;
   }
 
   /**
@@ -332,7 +366,7 @@ public final class IamLettuce implements AutoCloseable {
    * @return closing it stops the reporting
    */
   public AutoCloseable reportReauthentications(AbstractRedisClient client) {
-    return ReauthenticationReporter.install(client.getResources(), tokens);
+    return ReauthenticationReporter.install(client.getResources(), tokens.events());
   }
 
   /** Closes the token provider if this adapter built it (not one given to the builder). */
@@ -353,94 +387,120 @@ public final class IamLettuce implements AutoCloseable {
         + "]";
   }
 
-  /** Builds an {@link IamLettuce}. */
+  /**
+   * Builds an {@link IamLettuce}: from the core's {@link IamAuthConfig} (or its settings, which the
+   * shortcuts below set), or from a ready token provider, plus what is Lettuce's own.
+   */
   public static final class Builder {
-    private final IamTokenProvider.Builder tokensBuilder = IamTokenProvider.builder();
-    private boolean tokenSettings;
+    private IamAuthConfig.@Nullable Builder config;
     private @Nullable IamTokenProvider tokenProvider;
     private RenewalPolicy renewalPolicy = RenewalPolicy.defaults();
-    private RefreshScheduler scheduler = RefreshScheduler.shared();
-    private Duration firstTokenTimeout = IamRedisCredentialsProvider.DEFAULT_FIRST_TOKEN_TIMEOUT;
+    private @Nullable RefreshScheduler scheduler;
     private @Nullable KeyStore trustStore;
     private @Nullable SslOptions sslOptions;
     private boolean plaintextAllowed;
 
     private Builder() {}
 
+    private IamAuthConfig.Builder config() {
+      IamAuthConfig.Builder c = config;
+      if (c == null) {
+        c = IamAuthConfig.builder();
+        config = c;
+      }
+      return c;
+    }
+
     /**
-     * What the tokens authorise, e.g. {@code IamTarget.elastiCache("orders", "app")}. Required
-     * unless a {@linkplain #tokenProvider(IamTokenProvider) token provider} is given.
+     * The token provider's configuration (target, region, credentials, timeouts, listeners).
+     * Replaces what the shortcuts below set before.
+     *
+     * @param config the configuration
+     */
+    public Builder config(IamAuthConfig config) {
+      this.config = config.toBuilder();
+      return this;
+    }
+
+    /**
+     * What the tokens authorise, e.g. {@code IamTarget.elastiCache("orders", "app")}; see {@link
+     * IamAuthConfig.Builder#target(IamTarget)}. Required unless a configuration or token provider
+     * is given.
      *
      * @param target the target
      */
     public Builder target(IamTarget target) {
-      tokensBuilder.target(target);
-      tokenSettings = true;
+      config().target(target);
       return this;
     }
 
     /**
-     * The signing region, e.g. {@code us-east-1}. Default: from the {@linkplain #endpoint(String)
-     * endpoint}, else the AWS SDK's region chain.
+     * See {@link IamAuthConfig.Builder#region(String)}.
      *
      * @param region the region
      */
     public Builder region(String region) {
-      tokensBuilder.region(region);
-      tokenSettings = true;
+      config().region(region);
       return this;
     }
 
     /**
-     * An AWS endpoint host to take the region from, e.g. {@code
-     * master.orders.abc123.use1.cache.amazonaws.com}.
+     * See {@link IamAuthConfig.Builder#endpoint(String)}.
      *
      * @param endpointHost the host the client connects to
      */
     public Builder endpoint(String endpointHost) {
-      tokensBuilder.endpoint(endpointHost);
-      tokenSettings = true;
+      config().endpoint(endpointHost);
       return this;
     }
 
     /**
-     * The AWS credentials that sign the tokens. Default: the AWS SDK's default chain.
+     * See {@link IamAuthConfig.Builder#credentialsProvider(AwsCredentialsProvider)}.
      *
      * @param provider the credentials provider
      */
     public Builder credentialsProvider(AwsCredentialsProvider provider) {
-      tokensBuilder.credentialsProvider(provider);
-      tokenSettings = true;
+      config().credentialsProvider(provider);
       return this;
     }
 
     /**
-     * The clock that stamps tokens. Default {@link Clock#systemUTC()}.
+     * See {@link IamAuthConfig.Builder#clock(Clock)}.
      *
      * @param clock the clock
      */
     public Builder clock(Clock clock) {
-      tokensBuilder.clock(clock);
-      tokenSettings = true;
+      config().clock(clock);
       return this;
     }
 
     /**
-     * Adds a listener for token and connection events (token issued, refresh failed, connection
-     * re-authenticated, re-authentication failed).
+     * See {@link IamAuthConfig.Builder#listener(IamAuthListener)}: token and connection events
+     * (token issued, refresh failed, connection re-authenticated, re-authentication failed).
      *
      * @param listener the listener
      */
     public Builder listener(IamAuthListener listener) {
-      tokensBuilder.listener(listener);
-      tokenSettings = true;
+      config().listener(listener);
       return this;
     }
 
     /**
-     * A ready token provider, e.g. one shared with other clients of the same target or tuned beyond
-     * the settings here. Not combinable with target, region, endpoint, credentials provider, clock
-     * and listener (set them on the provider). {@link IamLettuce#close()} does not close it.
+     * See {@link IamAuthConfig.Builder#firstTokenTimeout(Duration)}: how long a connection waits
+     * for the very first token before failing with a {@link
+     * io.github.iamauth4j.core.TokenUnavailableException} that names the cache and user. Default 5
+     * seconds, below Lettuce's connect timeout (10 seconds by default).
+     *
+     * @param timeout the timeout, more than zero
+     */
+    public Builder firstTokenTimeout(Duration timeout) {
+      config().firstTokenTimeout(timeout);
+      return this;
+    }
+
+    /**
+     * A ready token provider, e.g. one shared with other clients of the same target. Not combinable
+     * with a configuration or its shortcuts. {@link IamLettuce#close()} does not close it.
      *
      * @param provider the token provider
      */
@@ -462,25 +522,13 @@ public final class IamLettuce implements AutoCloseable {
 
     /**
      * Where the re-authentication timers (and, for a provider built here, token fetches) run.
-     * Default {@link RefreshScheduler#shared()}; tests may drive time by hand with their own.
+     * Default: the token provider's, {@link RefreshScheduler#shared()} unless configured; tests may
+     * drive time by hand with their own.
      *
      * @param scheduler the scheduler
      */
     public Builder scheduler(RefreshScheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-      tokensBuilder.scheduler(scheduler);
-      return this;
-    }
-
-    /**
-     * How long a connection waits for the very first token before failing with a {@link
-     * io.github.iamauth4j.core.TokenUnavailableException} that names the cache and user. Default 5
-     * seconds; keep it below Lettuce's connect timeout (10 seconds by default).
-     *
-     * @param timeout the timeout, more than zero
-     */
-    public Builder firstTokenTimeout(Duration timeout) {
-      this.firstTokenTimeout = Objects.requireNonNull(timeout, "firstTokenTimeout");
       return this;
     }
 
@@ -523,14 +571,11 @@ public final class IamLettuce implements AutoCloseable {
      */
     public IamLettuce build() {
       List<String> problems = new ArrayList<>();
-      if (tokenProvider != null && tokenSettings) {
+      if (tokenProvider != null && config != null) {
         problems.add(
-            "tokenProvider: given together with target/region/endpoint/credentialsProvider/"
-                + "clock/listener (expected one or the other: set those on the token provider)");
-      }
-      if (firstTokenTimeout.isNegative() || firstTokenTimeout.isZero()) {
-        problems.add(
-            "firstTokenTimeout: " + firstTokenTimeout + " is not positive (expected e.g. PT5S)");
+            "tokenProvider: given together with a configuration (target/region/endpoint/"
+                + "credentialsProvider/clock/listener/firstTokenTimeout) (expected one or the"
+                + " other: set those on the token provider)");
       }
       if (trustStore != null && sslOptions != null) {
         problems.add(
@@ -551,12 +596,19 @@ public final class IamLettuce implements AutoCloseable {
       IamTokenProvider tokens = tokenProvider;
       if (tokens == null) {
         try {
-          tokens = tokensBuilder.build();
+          IamAuthConfig.Builder c = config();
+          if (scheduler != null) {
+            c.scheduler(scheduler);
+          }
+          tokens = IamTokenProvider.create(c.build());
         } catch (IamConfigurationException e) {
           problems.addAll(e.problems());
         }
       }
       if (!problems.isEmpty()) {
+        if (tokenProvider == null && tokens != null) {
+          tokens.close();
+        }
         throw new IamConfigurationException(problems);
       }
       return new IamLettuce(this, Objects.requireNonNull(tokens), ssl);

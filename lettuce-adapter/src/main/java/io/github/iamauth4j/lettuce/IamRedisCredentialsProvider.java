@@ -1,9 +1,9 @@
 package io.github.iamauth4j.lettuce;
 
 import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.ConnectionRenewals;
 import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.core.IamTokenProvider;
-import io.github.iamauth4j.core.RefreshScheduler;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.github.iamauth4j.core.TokenUnavailableException;
 import io.lettuce.core.RedisCredentials;
@@ -11,14 +11,9 @@ import io.lettuce.core.RedisCredentialsProvider;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 
 /**
@@ -43,52 +38,21 @@ import reactor.core.publisher.Mono;
  *       tenth of the interval (at least 1 second), many times before the limit.
  * </ul>
  *
- * <pre>{@code
- * IamRedisCredentialsProvider credentials = IamRedisCredentialsProvider.of(tokens, RenewalPolicy.defaults());
- * RedisURI uri = RedisURI.builder().withHost(host).withSsl(true).withAuthentication(credentials).build();
- * }</pre>
- *
- * <p>Most apps use {@link IamLettuce}, which builds one of these together with the client options
- * Lettuce needs. Thread-safe.
+ * <p>Obtained only from {@link IamLettuce}, through methods that see the connection's {@link
+ * RedisURI} and refuse to attach it without verified TLS ({@link
+ * IamLettuce#credentialsProvider(RedisURI)}, {@link IamLettuce#redisUri(RedisURI)}), so that no
+ * token is handed to a plaintext connection. The timers are the core's {@link
+ * io.github.iamauth4j.core.ConnectionRenewals}. Thread-safe.
  */
 public final class IamRedisCredentialsProvider implements RedisCredentialsProvider {
   private static final Logger log = LoggerFactory.getLogger(IamRedisCredentialsProvider.class);
 
-  /** The default {@linkplain #firstTokenTimeout() first-token timeout}. */
-  public static final Duration DEFAULT_FIRST_TOKEN_TIMEOUT = Duration.ofSeconds(5);
-
+  private final ConnectionRenewals renewals;
   private final IamTokenProvider tokens;
-  private final RenewalPolicy policy;
-  private final RefreshScheduler scheduler;
-  private final Duration firstTokenTimeout;
-  private final AtomicInteger streams = new AtomicInteger();
 
-  IamRedisCredentialsProvider(
-      IamTokenProvider tokens,
-      RenewalPolicy policy,
-      RefreshScheduler scheduler,
-      Duration firstTokenTimeout) {
-    this.tokens = Objects.requireNonNull(tokens, "tokens");
-    this.policy = Objects.requireNonNull(policy, "policy");
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-    this.firstTokenTimeout = Objects.requireNonNull(firstTokenTimeout, "firstTokenTimeout");
-  }
-
-  /**
-   * A provider over {@code tokens} that re-authenticates as {@code policy} says, with its timers on
-   * the JVM-wide {@link RefreshScheduler#shared()} and the default first-token timeout. Starts
-   * fetching the first token in the background ({@link IamTokenProvider#prefetch()}).
-   *
-   * @param tokens the token cache, shared by all connections of the client
-   * @param policy the renewal policy
-   * @return the provider
-   */
-  public static IamRedisCredentialsProvider of(IamTokenProvider tokens, RenewalPolicy policy) {
-    IamRedisCredentialsProvider p =
-        new IamRedisCredentialsProvider(
-            tokens, policy, RefreshScheduler.shared(), DEFAULT_FIRST_TOKEN_TIMEOUT);
-    tokens.prefetch();
-    return p;
+  IamRedisCredentialsProvider(ConnectionRenewals renewals) {
+    this.renewals = Objects.requireNonNull(renewals, "renewals");
+    this.tokens = renewals.tokens();
   }
 
   /** The token cache behind this provider. */
@@ -98,7 +62,7 @@ public final class IamRedisCredentialsProvider implements RedisCredentialsProvid
 
   /** The renewal policy that paces the re-authentications. */
   public RenewalPolicy renewalPolicy() {
-    return policy;
+    return renewals.policy();
   }
 
   /**
@@ -107,7 +71,7 @@ public final class IamRedisCredentialsProvider implements RedisCredentialsProvid
    * so that the failure names the cache instead of reading "connection initialization timed out".
    */
   public Duration firstTokenTimeout() {
-    return firstTokenTimeout;
+    return tokens.firstTokenTimeout();
   }
 
   /**
@@ -115,7 +79,7 @@ public final class IamRedisCredentialsProvider implements RedisCredentialsProvid
    * re-authenticates with this provider.
    */
   public int openStreams() {
-    return streams.get();
+    return renewals.open();
   }
 
   /**
@@ -135,8 +99,8 @@ public final class IamRedisCredentialsProvider implements RedisCredentialsProvid
           if (token.isDone()) {
             return credentials;
           }
-          return credentials.timeout(
-              firstTokenTimeout, Mono.error(() -> firstTokenTimedOut(firstTokenTimeout)));
+          Duration timeout = tokens.firstTokenTimeout();
+          return credentials.timeout(timeout, Mono.error(() -> firstTokenTimedOut(timeout)));
         });
   }
 
@@ -153,7 +117,7 @@ public final class IamRedisCredentialsProvider implements RedisCredentialsProvid
             + tokens.target().description()
             + " after waiting "
             + waited
-            + " (IamLettuce.Builder.firstTokenTimeout): the AWS credentials provider has not"
+            + " (IamAuthConfig firstTokenTimeout): the AWS credentials provider has not"
             + " answered; the fetch goes on in the background and the next connection attempt"
             + " uses its token",
         null);
@@ -177,13 +141,26 @@ public final class IamRedisCredentialsProvider implements RedisCredentialsProvid
    */
   @Override
   public Flux<RedisCredentials> credentials() {
-    return Flux.create(sink -> new Stream(sink).start());
+    return Flux.create(
+        sink -> {
+          AutoCloseable stream =
+              renewals.stream(
+                  "a Lettuce connection", token -> sink.next(credentialsOf(token)), sink::complete);
+          sink.onDispose(() -> closeQuietly(stream));
+        });
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // A stream handle's close does not throw.
+    }
   }
 
   /** The delay before retrying when no token could be had for a re-authentication. */
   Duration retryDelay() {
-    Duration tenth = policy.reauthenticationInterval().dividedBy(10);
-    return tenth.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : tenth;
+    return renewals.retryDelay();
   }
 
   @Override
@@ -191,100 +168,9 @@ public final class IamRedisCredentialsProvider implements RedisCredentialsProvid
     return "IamRedisCredentialsProvider["
         + tokens.target().description()
         + ", "
-        + policy
+        + renewals.policy()
         + ", open streams="
-        + streams.get()
+        + renewals.open()
         + "]";
-  }
-
-  /** The re-authentication timer of one subscribed connection. */
-  private final class Stream {
-    private final FluxSink<RedisCredentials> sink;
-    private final Object lock = new Object();
-    private RefreshScheduler.@Nullable Cancellable timer;
-    private boolean cancelled;
-
-    Stream(FluxSink<RedisCredentials> sink) {
-      this.sink = sink;
-    }
-
-    void start() {
-      streams.incrementAndGet();
-      sink.onDispose(this::cancel);
-      schedule(policy.nextReauthenticationDelay());
-    }
-
-    private void schedule(Duration delay) {
-      synchronized (lock) {
-        if (cancelled) {
-          return;
-        }
-        timer = scheduler.schedule(this::tick, delay);
-      }
-    }
-
-    private void cancel() {
-      RefreshScheduler.Cancellable t;
-      synchronized (lock) {
-        if (cancelled) {
-          return;
-        }
-        cancelled = true;
-        t = timer;
-        timer = null;
-      }
-      streams.decrementAndGet();
-      if (t != null) {
-        t.cancel();
-      }
-    }
-
-    private boolean isCancelled() {
-      synchronized (lock) {
-        return cancelled;
-      }
-    }
-
-    private void tick() {
-      if (isCancelled()) {
-        return;
-      }
-      // Never blocks: completed at once from the cache, or by the core's fetch threads.
-      tokens.tokenAsync().whenComplete(this::onToken);
-    }
-
-    private void onToken(@Nullable AuthToken token, @Nullable Throwable error) {
-      if (isCancelled()) {
-        return;
-      }
-      if (token != null) {
-        sink.next(credentialsOf(token));
-        schedule(policy.nextReauthenticationDelay());
-        return;
-      }
-      Throwable cause = unwrap(error);
-      if (!(cause instanceof TokenUnavailableException)) {
-        // The token provider was closed: nothing will ever come again.
-        sink.complete();
-        return;
-      }
-      Duration retry = retryDelay();
-      tokens.report(
-          new IamAuthEvent.ReauthenticationFailed(
-              tokens.target(),
-              tokens.clock().instant(),
-              "a Lettuce connection (no usable token; retrying in " + retry + ")",
-              cause));
-      schedule(retry);
-    }
-  }
-
-  private static Throwable unwrap(@Nullable Throwable t) {
-    Throwable e = t == null ? new IllegalStateException("no token and no error") : t;
-    while ((e instanceof CompletionException || e instanceof ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
   }
 }

@@ -56,7 +56,7 @@ class IamLettuceTest {
     assertThat(aws.calls()).isZero();
     assertThat(scheduler.runPending()).isEqualTo(1);
     assertThat(aws.calls()).isEqualTo(1);
-    assertThat(iam.credentialsProvider().resolveCredentials().toFuture()).isCompleted();
+    assertThat(iam.credentials().resolveCredentials().toFuture()).isCompleted();
     assertThat(iam.tokenProvider().userName()).isEqualTo("app");
     assertThat(iam.renewalPolicy()).isEqualTo(RenewalPolicy.defaults());
   }
@@ -69,7 +69,7 @@ class IamLettuceTest {
     assertThat(uri.getVerifyMode()).isEqualTo(SslVerifyMode.FULL);
     assertThat(uri.getHost()).isEqualTo("master.orders.abc123.use1.cache.amazonaws.com");
     assertThat(uri.getPort()).isEqualTo(6379);
-    assertThat(uri.getCredentialsProvider()).isSameAs(iam.credentialsProvider());
+    assertThat(uri.getCredentialsProvider()).isSameAs(iam.credentials());
   }
 
   @Test
@@ -114,11 +114,11 @@ class IamLettuceTest {
     RedisURI secured = iam.redisUri(own);
 
     assertThat(secured).isNotSameAs(own);
-    assertThat(secured.getCredentialsProvider()).isSameAs(iam.credentialsProvider());
+    assertThat(secured.getCredentialsProvider()).isSameAs(iam.credentials());
     assertThat(secured.getVerifyMode()).isEqualTo(SslVerifyMode.CA);
     assertThat(secured.getTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(secured.getClientName()).isEqualTo("orders-api");
-    assertThat(own.getCredentialsProvider()).isNotSameAs(iam.credentialsProvider());
+    assertThat(own.getCredentialsProvider()).isNotSameAs(iam.credentials());
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.github.iamauth4j.lettuce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.iamauth4j.core.ConnectionRenewals;
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
@@ -39,7 +41,7 @@ class IamRedisCredentialsProviderTest {
           .reauthenticationJitter(Duration.ofMinutes(10))
           .build();
   private final IamRedisCredentialsProvider provider =
-      new IamRedisCredentialsProvider(tokens, policy, scheduler, Duration.ofSeconds(5));
+      new IamRedisCredentialsProvider(ConnectionRenewals.of(tokens, policy, scheduler));
 
   @AfterEach
   void close() {
@@ -111,8 +113,11 @@ class IamRedisCredentialsProviderTest {
 
   @Test
   void aFirstTokenThatDoesNotComeFailsAfterTheTimeoutNamingTheSetting() {
+    IamTokenProvider impatientTokens =
+        IamTokenProvider.create(
+            tokens.config().toBuilder().firstTokenTimeout(Duration.ofMillis(50)).build());
     IamRedisCredentialsProvider impatient =
-        new IamRedisCredentialsProvider(tokens, policy, scheduler, Duration.ofMillis(50));
+        new IamRedisCredentialsProvider(ConnectionRenewals.of(impatientTokens, policy, scheduler));
 
     // The fetch is never run: the Mono must give up on its own rather than hang.
     assertThatThrownBy(() -> impatient.resolveCredentials().block())
@@ -223,12 +228,12 @@ class IamRedisCredentialsProviderTest {
 
   @Test
   void theFactoryStartsTheFirstFetchAndUsesTheDefaults() {
-    IamRedisCredentialsProvider p = IamRedisCredentialsProvider.of(tokens, policy);
+    IamRedisCredentialsProvider p =
+        IamLettuce.builder().tokenProvider(tokens).renewalPolicy(policy).build().credentials();
 
     assertThat(scheduler.runPending()).isEqualTo(1);
     assertThat(p.resolveCredentials().toFuture()).isCompleted();
-    assertThat(p.firstTokenTimeout())
-        .isEqualTo(IamRedisCredentialsProvider.DEFAULT_FIRST_TOKEN_TIMEOUT);
+    assertThat(p.firstTokenTimeout()).isEqualTo(IamAuthConfig.DEFAULT_FIRST_TOKEN_TIMEOUT);
     assertThat(p.tokenProvider()).isSameAs(tokens);
     assertThat(p.renewalPolicy()).isSameAs(policy);
     assertThat(p.toString()).contains("orders").contains("open streams=0");

@@ -94,7 +94,7 @@ class LettuceStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
             .firstTokenTimeout(Duration.ofSeconds(30))
             .build();
     List<String> askedOn = new CopyOnWriteArrayList<>();
-    RedisCredentialsProvider recording = recordingCallers(slow.credentialsProvider(), askedOn);
+    RedisCredentialsProvider recording = recordingCallers(slow.credentials(), askedOn);
     RedisURI bUri =
         RedisURI.builder()
             .withHost(settings().host())
@@ -131,9 +131,7 @@ class LettuceStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
         .async()
         .ping()
         .thenAccept(
-            pong ->
-                doneOnTheLoop.add(
-                    slow.credentialsProvider().resolveCredentials().toFuture().isDone()))
+            pong -> doneOnTheLoop.add(slow.credentials().resolveCredentials().toFuture().isDone()))
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     assertThat(doneOnTheLoop).containsExactly(false);
@@ -157,7 +155,7 @@ class LettuceStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
     for (int i = 0; i < 10; i++) {
       bConnection.sync().set("held:" + i, "v" + i);
     }
-    assertThat(slow.credentialsProvider().resolveCredentials().toFuture()).isCompleted();
+    assertThat(slow.credentials().resolveCredentials().toFuture()).isCompleted();
     StatefulRedisConnection<String, String> opened = b.connect();
     assertThat(opened.sync().aclWhoami()).isEqualTo(USER);
     Awaitility.await("a re-authentication while the fetch is held")

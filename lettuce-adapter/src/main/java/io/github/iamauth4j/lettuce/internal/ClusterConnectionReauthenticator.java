@@ -1,7 +1,6 @@
 package io.github.iamauth4j.lettuce.internal;
 
-import io.github.iamauth4j.core.IamAuthEvent;
-import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.IamAuthEvents;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
@@ -37,13 +36,13 @@ public final class ClusterConnectionReauthenticator {
    *
    * @param connection a cluster connection ({@code StatefulRedisClusterConnectionImpl})
    * @param credentials a streaming credentials provider
-   * @param tokens where to report the outcomes
+   * @param events where to report the outcomes
    * @return disposing it stops the re-authentication
    */
   public static Disposable attach(
       RedisChannelHandler<?, ?> connection,
       RedisCredentialsProvider credentials,
-      IamTokenProvider tokens) {
+      IamAuthEvents events) {
     AtomicReference<@Nullable Disposable> self = new AtomicReference<>();
     Disposable subscription =
         credentials
@@ -59,7 +58,7 @@ public final class ClusterConnectionReauthenticator {
                   }
                   if (connection.isOpen()) {
                     // While reconnecting, the handshake authenticates with a fresh token instead.
-                    reauthenticate(connection, c, tokens);
+                    reauthenticate(connection, c, events);
                   }
                 });
     self.set(subscription);
@@ -70,7 +69,7 @@ public final class ClusterConnectionReauthenticator {
   }
 
   private static void reauthenticate(
-      RedisChannelHandler<?, ?> connection, RedisCredentials credentials, IamTokenProvider tokens) {
+      RedisChannelHandler<?, ?> connection, RedisCredentials credentials, IamAuthEvents events) {
     CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
     String user = credentials.getUsername();
     if (user != null) {
@@ -84,13 +83,9 @@ public final class ClusterConnectionReauthenticator {
         (status, error) -> {
           String description = "Lettuce cluster connection (default node channel)";
           if (error != null) {
-            tokens.report(
-                new IamAuthEvent.ReauthenticationFailed(
-                    tokens.target(), tokens.clock().instant(), description, error));
+            events.reauthenticationFailed(description, error);
           } else {
-            tokens.report(
-                new IamAuthEvent.ConnectionReauthenticated(
-                    tokens.target(), tokens.clock().instant(), description));
+            events.reauthenticated(description);
           }
         });
     connection.getChannelWriter().write(auth);

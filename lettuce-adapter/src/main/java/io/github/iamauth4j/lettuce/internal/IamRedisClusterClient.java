@@ -1,6 +1,6 @@
 package io.github.iamauth4j.lettuce.internal;
 
-import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.IamAuthEvents;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
@@ -22,22 +22,22 @@ import org.jspecify.annotations.Nullable;
  */
 public final class IamRedisClusterClient extends RedisClusterClient {
   private final RedisCredentialsProvider credentials;
-  private final IamTokenProvider tokens;
+  private final IamAuthEvents events;
 
   /**
    * @param resources the client resources, or null for the client's own
    * @param seeds the seed URIs
    * @param credentials the streaming credentials provider
-   * @param tokens where to report re-authentication outcomes
+   * @param events where to report re-authentication outcomes
    */
   public IamRedisClusterClient(
       @Nullable ClientResources resources,
       Iterable<RedisURI> seeds,
       RedisCredentialsProvider credentials,
-      IamTokenProvider tokens) {
+      IamAuthEvents events) {
     super(resources, seeds);
     this.credentials = credentials;
-    this.tokens = tokens;
+    this.events = events;
   }
 
   @Override
@@ -49,7 +49,7 @@ public final class IamRedisClusterClient extends RedisClusterClient {
       Supplier<JsonParser> parser) {
     StatefulRedisClusterConnectionImpl<K, V> connection =
         super.newStatefulRedisClusterConnection(channelWriter, pushHandler, codec, timeout, parser);
-    ClusterConnectionReauthenticator.attach(connection, credentials, tokens);
+    ClusterConnectionReauthenticator.attach(connection, credentials, events);
     return connection;
   }
 }

@@ -1,7 +1,6 @@
 package io.github.iamauth4j.lettuce.internal;
 
-import io.github.iamauth4j.core.IamAuthEvent;
-import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.IamAuthEvents;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ReauthenticationEvent;
 import io.lettuce.core.event.connection.ReauthenticationFailedEvent;
@@ -20,36 +19,31 @@ public final class ReauthenticationReporter {
    * Starts reporting.
    *
    * @param resources the client's resources
-   * @param tokens the provider whose listeners hear the events
+   * @param events where the events go
    * @return closing it stops the reporting
    */
-  public static AutoCloseable install(ClientResources resources, IamTokenProvider tokens) {
+  public static AutoCloseable install(ClientResources resources, IamAuthEvents events) {
     Disposable subscription =
         resources
             .eventBus()
             .get()
             .subscribe(
-                event -> report(event, tokens),
+                event -> report(event, events),
                 // The bus ends when the resources shut down; nothing to do then.
                 error -> {});
     return subscription::dispose;
   }
 
-  static void report(Event event, IamTokenProvider tokens) {
+  static void report(Event event, IamAuthEvents events) {
     if (event instanceof ReauthenticationEvent e) {
-      tokens.report(
-          new IamAuthEvent.ConnectionReauthenticated(
-              tokens.target(), tokens.clock().instant(), describe(e.getEpId())));
+      events.reauthenticated(describe(e.getEpId()));
     } else if (event instanceof ReauthenticationFailedEvent e) {
       Throwable cause = e.getCause();
-      tokens.report(
-          new IamAuthEvent.ReauthenticationFailed(
-              tokens.target(),
-              tokens.clock().instant(),
-              describe(e.getEpId()),
-              cause != null
-                  ? cause
-                  : new IllegalStateException("Lettuce reported no cause for the failure")));
+      events.reauthenticationFailed(
+          describe(e.getEpId()),
+          cause != null
+              ? cause
+              : new IllegalStateException("Lettuce reported no cause for the failure"));
     }
   }
 
