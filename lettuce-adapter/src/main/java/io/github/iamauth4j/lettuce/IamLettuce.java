@@ -75,15 +75,19 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 public final class IamLettuce implements AutoCloseable {
 
   private final IamTokenProvider tokens;
-  private final boolean ownsTokens;
+  private final IamTokenProvider.@Nullable Lease lease;
   private final RenewalPolicy policy;
   private final IamRedisCredentialsProvider credentials;
   private final boolean plaintextAllowed;
   private final @Nullable SslOptions sslOptions;
 
-  private IamLettuce(Builder b, IamTokenProvider tokens, @Nullable SslOptions sslOptions) {
+  private IamLettuce(
+      Builder b,
+      IamTokenProvider tokens,
+      IamTokenProvider.@Nullable Lease lease,
+      @Nullable SslOptions sslOptions) {
     this.tokens = tokens;
-    this.ownsTokens = b.tokenProvider == null;
+    this.lease = lease;
     this.policy = b.renewalPolicy;
     this.plaintextAllowed = b.plaintextAllowed;
     this.sslOptions = sslOptions;
@@ -369,11 +373,14 @@ public final class IamLettuce implements AutoCloseable {
     return ReauthenticationReporter.install(client.getResources(), tokens.events());
   }
 
-  /** Closes the token provider if this adapter built it (not one given to the builder). */
+  /**
+   * Gives back this adapter's lease on the shared token provider (closed with the last lease); a
+   * provider given to the builder is left open.
+   */
   @Override
   public void close() {
-    if (ownsTokens) {
-      tokens.close();
+    if (lease != null) {
+      lease.close();
     }
   }
 
@@ -593,25 +600,28 @@ public final class IamLettuce implements AutoCloseable {
           problems.add("trustStore: unusable (" + e.getMessage() + ")");
         }
       }
-      IamTokenProvider tokens = tokenProvider;
-      if (tokens == null) {
+      IamAuthConfig built = null;
+      if (tokenProvider == null) {
         try {
           IamAuthConfig.Builder c = config();
           if (scheduler != null) {
             c.scheduler(scheduler);
           }
-          tokens = IamTokenProvider.create(c.build());
+          built = c.build();
         } catch (IamConfigurationException e) {
           problems.addAll(e.problems());
         }
       }
       if (!problems.isEmpty()) {
-        if (tokenProvider == null && tokens != null) {
-          tokens.close();
-        }
         throw new IamConfigurationException(problems);
       }
-      return new IamLettuce(this, Objects.requireNonNull(tokens), ssl);
+      if (tokenProvider != null) {
+        return new IamLettuce(this, tokenProvider, null, ssl);
+      }
+      // One token cache per target and credentials in the JVM, shared with every other client
+      // built from the same configuration.
+      IamTokenProvider.Lease lease = IamTokenProvider.shared(Objects.requireNonNull(built));
+      return new IamLettuce(this, lease.provider(), lease, ssl);
     }
   }
 }

@@ -7,6 +7,7 @@ import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -92,9 +93,27 @@ class IamLettuceTest {
     unverified.setVerifyPeer(SslVerifyMode.NONE);
 
     assertThatThrownBy(() -> iam.redisUri(unverified))
-        .isInstanceOf(IamConfigurationException.class)
-        .hasMessageContaining("peer verification is off")
+        .isInstanceOf(InsecureConnectionException.class)
+        .hasMessageContaining("does not verify the server")
         .hasMessageContaining("allowPlaintextForLocalTesting()");
+  }
+
+  @Test
+  void theCredentialsHookIsHandedOutOnlyForAVerifiedTlsConnection() {
+    // The Spring Data Redis way in: a framework asks for the provider with the connection's
+    // settings; a plaintext or unverified connection never gets it.
+    assertThatThrownBy(() -> iam.credentialsProvider(RedisURI.create("redis://localhost:6379")))
+        .isInstanceOf(InsecureConnectionException.class)
+        .hasMessageContaining("TLS is off");
+    assertThatThrownBy(() -> iam.credentialsProvider("localhost", 6379, false, false))
+        .isInstanceOf(InsecureConnectionException.class)
+        .hasMessageContaining("localhost:6379");
+    assertThatThrownBy(() -> iam.credentialsProvider("localhost", 6379, true, false))
+        .isInstanceOf(InsecureConnectionException.class)
+        .hasMessageContaining("does not verify the server");
+    assertThat(iam.credentialsProvider("localhost", 6380, true, true)).isSameAs(iam.credentials());
+    assertThat(iam.credentialsProvider(RedisURI.create("rediss://localhost:6380")))
+        .isSameAs(iam.credentials());
   }
 
   @Test

@@ -49,7 +49,7 @@ final class LettuceClientUnderTest implements RedisClientUnderTest {
   static IamLettuce iam(ClientSettings s) {
     IamLettuce.Builder b =
         IamLettuce.builder()
-            .tokenProvider(s.tokenProvider())
+            .config(s.config())
             .renewalPolicy(s.renewalPolicy())
             .trustStore(s.tls().trustStore());
     if (s.plaintextAllowed()) {

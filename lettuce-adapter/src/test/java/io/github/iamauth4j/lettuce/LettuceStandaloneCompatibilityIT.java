@@ -88,11 +88,11 @@ class LettuceStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
     aws.hold();
     IamLettuce slow =
         IamLettuce.builder()
-            .tokenProvider(tokenProvider(aws))
+            .config(config(aws).toBuilder().firstTokenTimeout(Duration.ofSeconds(30)).build())
             .renewalPolicy(settings().renewalPolicy())
             .trustStore(settings().tls().trustStore())
-            .firstTokenTimeout(Duration.ofSeconds(30))
             .build();
+    closeAfterTest(slow);
     List<String> askedOn = new CopyOnWriteArrayList<>();
     RedisCredentialsProvider recording = recordingCallers(slow.credentials(), askedOn);
     RedisURI bUri =
@@ -294,10 +294,10 @@ class LettuceStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
     silent.hold();
     IamLettuce waiting =
         IamLettuce.builder()
-            .tokenProvider(tokenProvider(silent))
+            .config(config(silent).toBuilder().firstTokenTimeout(Duration.ofSeconds(1)).build())
             .trustStore(settings().tls().trustStore())
-            .firstTokenTimeout(Duration.ofSeconds(1))
             .build();
+    closeAfterTest(waiting);
     RedisClient patient = waiting.redisClient(settings().host(), settings().port());
     closeAfterTest(() -> patient.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
     try {

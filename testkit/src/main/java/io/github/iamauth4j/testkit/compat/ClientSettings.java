@@ -1,5 +1,6 @@
 package io.github.iamauth4j.testkit.compat;
 
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.RenewalPolicy;
@@ -11,10 +12,10 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * Everything an adapter needs to connect to the kit's emulator, given by the {@link
  * RedisAdapterCompatibilityKit} to {@link RedisAdapterCompatibilityKit#connect(ClientSettings)}.
  *
- * <p>Adapters should build their client from {@link #tokenProvider()} (a ready token cache for
- * {@link #target()}, signing with {@link #awsCredentials()}, whose short-lived tokens let the kit
- * exercise refreshes within seconds) and {@link #renewalPolicy()} (compressed to the emulator's
- * {@link #connectionLimit()}), trusting {@link #tls()}. Immutable.
+ * <p>Adapters build their client through their public entry point from {@link #config()} (the token
+ * provider's configuration for {@link #target()}, signing with {@link #awsCredentials()}, whose
+ * short-lived tokens let the kit exercise refreshes within seconds) and {@link #renewalPolicy()}
+ * (compressed to the emulator's {@link #connectionLimit()}), trusting {@link #tls()}. Immutable.
  */
 public final class ClientSettings {
   private final Topology topology;
@@ -24,6 +25,7 @@ public final class ClientSettings {
   private final IamTarget target;
   private final String region;
   private final AwsCredentialsProvider awsCredentials;
+  private final IamAuthConfig config;
   private final IamTokenProvider tokenProvider;
   private final RenewalPolicy renewalPolicy;
   private final Duration connectionLimit;
@@ -38,6 +40,7 @@ public final class ClientSettings {
       IamTarget target,
       String region,
       AwsCredentialsProvider awsCredentials,
+      IamAuthConfig config,
       IamTokenProvider tokenProvider,
       RenewalPolicy renewalPolicy,
       Duration connectionLimit,
@@ -50,6 +53,7 @@ public final class ClientSettings {
     this.target = target;
     this.region = region;
     this.awsCredentials = awsCredentials;
+    this.config = config;
     this.tokenProvider = tokenProvider;
     this.renewalPolicy = renewalPolicy;
     this.connectionLimit = connectionLimit;
@@ -96,8 +100,18 @@ public final class ClientSettings {
   }
 
   /**
-   * A token cache for {@link #target()}, signing with {@link #awsCredentials()}, with short-lived
-   * tokens. The kit closes it after each test.
+   * The token provider's configuration, as an app would write it: {@link #target()}, {@link
+   * #region()}, {@link #awsCredentials()}, with tokens compressed to seconds and the kit's listener
+   * (so that the kit sees the adapter's events). Adapters build their client from this through
+   * their public entry point, e.g. {@code IamLettuce.builder().config(settings.config())}.
+   */
+  public IamAuthConfig config() {
+    return config;
+  }
+
+  /**
+   * A ready token cache built from {@link #config()}, for an adapter's own tests of its parts; the
+   * kit's tests connect through {@link #config()}. The kit closes it after each test.
    */
   public IamTokenProvider tokenProvider() {
     return tokenProvider;
@@ -140,6 +154,7 @@ public final class ClientSettings {
         target,
         region,
         awsCredentials,
+        config,
         tokenProvider,
         renewalPolicy,
         connectionLimit,
@@ -156,6 +171,7 @@ public final class ClientSettings {
         target,
         region,
         awsCredentials,
+        config,
         tokenProvider,
         renewalPolicy,
         connectionLimit,
@@ -164,7 +180,9 @@ public final class ClientSettings {
   }
 
   ClientSettings withCredentials(
-      AwsCredentialsProvider newCredentials, IamTokenProvider newTokenProvider) {
+      AwsCredentialsProvider newCredentials,
+      IamAuthConfig newConfig,
+      IamTokenProvider newTokenProvider) {
     return new ClientSettings(
         topology,
         host,
@@ -173,6 +191,30 @@ public final class ClientSettings {
         target,
         region,
         newCredentials,
+        newConfig,
+        newTokenProvider,
+        renewalPolicy,
+        connectionLimit,
+        plaintextRequested,
+        plaintextAllowed);
+  }
+
+  ClientSettings withTarget(
+      String newHost,
+      int newPort,
+      TlsMaterial newTls,
+      IamTarget newTarget,
+      IamAuthConfig newConfig,
+      IamTokenProvider newTokenProvider) {
+    return new ClientSettings(
+        topology,
+        newHost,
+        newPort,
+        newTls,
+        newTarget,
+        region,
+        awsCredentials,
+        newConfig,
         newTokenProvider,
         renewalPolicy,
         connectionLimit,

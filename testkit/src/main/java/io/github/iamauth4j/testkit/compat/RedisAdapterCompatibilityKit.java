@@ -3,6 +3,7 @@ package io.github.iamauth4j.testkit.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
@@ -276,23 +277,40 @@ public abstract class RedisAdapterCompatibilityKit {
   }
 
   /**
+   * A token provider configuration like the one in {@link #settings()}, signing with {@code aws};
+   * the events of providers built from it go to {@link #events()}.
+   *
+   * @param aws the AWS credentials
+   */
+  protected final IamAuthConfig config(AwsCredentialsProvider aws) {
+    return config(target(), aws);
+  }
+
+  private IamAuthConfig config(IamTarget target, AwsCredentialsProvider aws) {
+    return IamAuthConfig.builder()
+        .target(target)
+        .region(REGION)
+        .credentialsProvider(aws)
+        .expiry(TOKEN_EXPIRY)
+        .refreshBeforeExpiry(TOKEN_EXPIRY.dividedBy(2))
+        .safetyMargin(Duration.ofSeconds(2))
+        .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
+        .listener(events::add)
+        .build();
+  }
+
+  /**
    * A token provider like the one in {@link #settings()}, signing with {@code aws}, closed after
    * the test; its events go to {@link #events()}.
    *
    * @param aws the AWS credentials
    */
   protected final IamTokenProvider tokenProvider(AwsCredentialsProvider aws) {
-    IamTokenProvider p =
-        IamTokenProvider.builder()
-            .target(target())
-            .region(REGION)
-            .credentialsProvider(aws)
-            .expiry(TOKEN_EXPIRY)
-            .refreshBeforeExpiry(TOKEN_EXPIRY.dividedBy(2))
-            .safetyMargin(Duration.ofSeconds(2))
-            .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
-            .listener(events::add)
-            .build();
+    return provider(config(aws));
+  }
+
+  private IamTokenProvider provider(IamAuthConfig config) {
+    IamTokenProvider p = IamTokenProvider.create(config);
     synchronized (opened) {
       // Clients are pushed at the head and closed first; providers wait at the tail.
       opened.addLast(p);
@@ -380,6 +398,7 @@ public abstract class RedisAdapterCompatibilityKit {
             target(),
             REGION,
             aws,
+            config(aws),
             tokenProvider(aws),
             RENEWAL_POLICY,
             CONNECTION_LIMIT,
@@ -487,13 +506,68 @@ public abstract class RedisAdapterCompatibilityKit {
   }
 
   @Test
+  void authenticatesForEveryKindOfTarget() throws Exception {
+    // A replication group is the kit's own emulator; ElastiCache Serverless and MemoryDB get an
+    // emulator each, in front of the same backend (standalone) or as the whole cluster's kind.
+    List<IamTarget.Kind> kinds =
+        topology == Topology.CLUSTER
+            ? List.of(IamTarget.Kind.ELASTICACHE)
+            : List.of(IamTarget.Kind.ELASTICACHE_SERVERLESS, IamTarget.Kind.MEMORYDB);
+    if (topology == Topology.CLUSTER) {
+      // The cluster's emulator is a replication group in cluster mode; MemoryDB is proven in
+      // standalone shape (the same token rules, the memorydb signing name and exact-case names).
+      RedisClientUnderTest client = open(settings());
+      assertThat(client.whoAmI()).isEqualTo(USER);
+      return;
+    }
+    RedisServer backend = requireNonNull(redis, "redis");
+    for (IamTarget.Kind kind : kinds) {
+      String name = kind == IamTarget.Kind.MEMORYDB ? "Orders-MemoryDB" : "orders-serverless";
+      IamTarget target =
+          kind == IamTarget.Kind.MEMORYDB
+              ? IamTarget.memoryDb(name, USER)
+              : IamTarget.elastiCacheServerless(name, USER);
+      try (ElastiCacheEmulator other =
+          ElastiCacheEmulator.builder()
+              .backend(backend.host(), backend.port())
+              .backendAdmin(ADMIN, adminPassword)
+              .kind(kind)
+              .cacheName(name)
+              .region(REGION)
+              .trust(TrustedCredentials.example())
+              .connectionLimit(CONNECTION_LIMIT)
+              .start()) {
+        IamAuthConfig c = config(target, settings().awsCredentials());
+        ClientSettings s =
+            settings().withTarget(other.host(), other.port(), other.tls(), target, c, provider(c));
+        RedisClientUnderTest client = connect(s);
+        try {
+          assertThat(client.whoAmI()).as(kind + ": ACL WHOAMI").isEqualTo(USER);
+          client.set("kit:" + kind, "ok");
+          assertThat(client.get("kit:" + kind)).isEqualTo("ok");
+        } finally {
+          client.close();
+        }
+        assertThat(other.stats().authenticationsAccepted())
+            .as(kind + ": tokens accepted by its emulator")
+            .isPositive();
+        assertThat(other.stats().authenticationsRejected())
+            .as(kind + ": tokens rejected by its emulator")
+            .isZero();
+      }
+    }
+  }
+
+  @Test
   void aWrongTokenIsATypedErrorWithoutTheTokenAndIsNotRetriedInALoop() throws Exception {
     AwsCredentialsProvider wrong = TrustedCredentials.of(accessKey(), WRONG_SECRET).asProvider();
-    IamTokenProvider wrongTokens = tokenProvider(wrong);
+    IamAuthConfig wrongConfig = config(wrong);
+    IamTokenProvider wrongTokens = provider(wrongConfig);
     EmulatorCounters before = counters();
     long badSignatures = rejected(Rejection.BAD_SIGNATURE);
 
-    Throwable thrown = catchThrowable(() -> open(settings().withCredentials(wrong, wrongTokens)));
+    Throwable thrown =
+        catchThrowable(() -> open(settings().withCredentials(wrong, wrongConfig, wrongTokens)));
 
     assertThat(thrown).as("connecting with a token signed by the wrong secret").isNotNull();
     String text = text(thrown);
