@@ -213,7 +213,11 @@ public final class IamAuthConfig {
       this.listeners.addAll(from.listeners);
     }
 
-    Builder copy() {
+    /**
+     * An independent copy of this builder's settings, e.g. a template without a target that an
+     * adapter completes per connection ({@code template.copy().target(t).build()}).
+     */
+    public Builder copy() {
       return new Builder(this);
     }
 
