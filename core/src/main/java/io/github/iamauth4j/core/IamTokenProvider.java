@@ -73,6 +73,14 @@ public final class IamTokenProvider implements AutoCloseable {
   private volatile long nextRetryAtMillis = Long.MIN_VALUE;
   private int failuresInARow;
   private volatile boolean closed;
+  // When a caller last asked for a token: background retries without a usable token stop when
+  // nobody has asked for a while, so an abandoned provider does not retry (and log) forever.
+  private volatile long lastDemandMillis;
+  // Repeated identical failures are logged loud once, then summarised (guarded by the fetch that
+  // holds `inflight`: one at a time).
+  private @Nullable String lastLoggedFailure;
+  private long lastLoggedFailureAtMillis;
+  private int failuresNotLogged;
 
   /** The current token and the instants (epoch millis) that decide what to do with it. */
   private static final class Cached {
@@ -197,6 +205,7 @@ public final class IamTokenProvider implements AutoCloseable {
   public AuthToken token() {
     Cached c = cached;
     long now = clock.millis();
+    lastDemandMillis = now;
     if (c != null && now < c.unusableAtMillis && !closed) {
       if (now >= c.refreshAtMillis && now >= nextRetryAtMillis) {
         refreshIfStill(c);
@@ -214,6 +223,7 @@ public final class IamTokenProvider implements AutoCloseable {
   public CompletableFuture<AuthToken> tokenAsync() {
     Cached c = cached;
     long now = clock.millis();
+    lastDemandMillis = now;
     if (c != null && now < c.unusableAtMillis && !closed) {
       if (now >= c.refreshAtMillis && now >= nextRetryAtMillis) {
         refreshIfStill(c);
@@ -282,8 +292,7 @@ public final class IamTokenProvider implements AutoCloseable {
   }
 
   private static String messageOf(Throwable t) {
-    String m = t.getMessage();
-    return m == null ? t.getClass().getSimpleName() : m;
+    return IamAuthEvents.messageOf(t);
   }
 
   private IllegalStateException closedException() {
@@ -395,6 +404,11 @@ public final class IamTokenProvider implements AutoCloseable {
     long unusableAt = token.usableUntil().minus(safetyMargin).toEpochMilli();
     Cached fresh = new Cached(token, refreshAt.toEpochMilli(), unusableAt);
     cached = fresh;
+    if (failuresInARow > 0) {
+      log.info("signed a token for {} again after {} failed attempts", target(), failuresInARow);
+    }
+    lastLoggedFailure = null;
+    failuresNotLogged = 0;
     lastFailure = null;
     nextRetryAtMillis = Long.MIN_VALUE;
     failuresInARow = 0;
@@ -425,34 +439,87 @@ public final class IamTokenProvider implements AutoCloseable {
     int attempt = ++failuresInARow;
     Duration delay = retryDelay(attempt);
     Instant now = clock.instant();
+    long nowMillis = now.toEpochMilli();
     Cached c = cached;
     Instant stillUsable =
-        c != null && now.toEpochMilli() < c.unusableAtMillis ? c.token.usableUntil() : null;
+        c != null && nowMillis < c.unusableAtMillis ? c.token.usableUntil() : null;
+    // Without a usable token, background retries only make the next caller faster: when nobody
+    // has asked for a token for a while (twice the longest backoff), stop until someone asks.
+    boolean abandoned =
+        stillUsable == null
+            && nowMillis - lastDemandMillis > maxRetryDelay.multipliedBy(2).toMillis();
     // Callers see this only once no usable token remains: the fast path returns before it.
     lastFailure = e;
-    lastFailureAtMillis = now.toEpochMilli();
-    nextRetryAtMillis = now.toEpochMilli() + delay.toMillis();
+    lastFailureAtMillis = nowMillis;
+    nextRetryAtMillis = nowMillis + delay.toMillis();
     inflight.set(null);
-    scheduleRefresh(fetchNumber, delay, c);
+    if (!abandoned) {
+      scheduleRefresh(fetchNumber, delay, c);
+    }
     mine.completeExceptionally(e);
+    logFailure(e, attempt, delay, stillUsable, abandoned, nowMillis);
+    publish(new IamAuthEvent.RefreshFailed(target(), now, e, attempt, delay, stillUsable));
+  }
+
+  /** How long identical failures are logged at DEBUG before a summary is logged again. */
+  private static final long FAILURE_LOG_INTERVAL_MILLIS = Duration.ofMinutes(5).toMillis();
+
+  private void logFailure(
+      RuntimeException e,
+      int attempt,
+      Duration delay,
+      @Nullable Instant stillUsable,
+      boolean abandoned,
+      long nowMillis) {
+    String message = messageOf(e);
+    boolean repeat =
+        message.equals(lastLoggedFailure)
+            && nowMillis - lastLoggedFailureAtMillis < FAILURE_LOG_INTERVAL_MILLIS
+            && !abandoned;
+    if (repeat) {
+      failuresNotLogged++;
+      log.debug(
+          "could not sign a token for {} (attempt {}), retrying in {}: {}",
+          target(),
+          attempt,
+          delay,
+          message);
+      return;
+    }
+    String earlier =
+        failuresNotLogged == 0
+            ? ""
+            : " (" + failuresNotLogged + " identical failures since the last such line)";
+    lastLoggedFailure = message;
+    lastLoggedFailureAtMillis = nowMillis;
+    failuresNotLogged = 0;
     if (stillUsable != null) {
       log.warn(
           "could not refresh the token for {} (attempt {}), retrying in {}; the current"
-              + " token stays usable until {}: {}",
+              + " token stays usable until {}{}: {}",
           target(),
           attempt,
           delay,
           stillUsable,
-          messageOf(e));
+          earlier,
+          message);
+    } else if (abandoned) {
+      log.warn(
+          "no usable token for {} (attempt {}){}; nobody has asked for one lately, so"
+              + " background retries stop until the next request: {}",
+          target(),
+          attempt,
+          earlier,
+          message);
     } else {
       log.error(
-          "no usable token for {} (attempt {}), retrying in {}: {}",
+          "no usable token for {} (attempt {}), retrying in {}{}: {}",
           target(),
           attempt,
           delay,
-          messageOf(e));
+          earlier,
+          message);
     }
-    publish(new IamAuthEvent.RefreshFailed(target(), now, e, attempt, delay, stillUsable));
   }
 
   private Duration retryDelay(int attempt) {
@@ -694,6 +761,7 @@ public final class IamTokenProvider implements AutoCloseable {
    * @return this provider
    */
   public IamTokenProvider prefetch() {
+    lastDemandMillis = clock.millis();
     if (cached == null && !closed) {
       refreshInBackground();
     }

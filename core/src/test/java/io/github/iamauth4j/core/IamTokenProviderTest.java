@@ -605,4 +605,61 @@ class IamTokenProviderTest {
     assertThat(fromGenerator.userName()).isEqualTo("app");
     fromGenerator.close();
   }
+
+  @Test
+  void anAbandonedProviderStopsRetryingUntilSomeoneAsksAgain() {
+    creds.fail(new IllegalStateException("no such profile"));
+    IamTokenProvider p = provider(builder());
+    p.prefetch();
+    scheduler.runPending();
+    // Nobody asks again: retries go on for twice the longest backoff (60 s), then stop.
+    for (int i = 0; i < 40; i++) {
+      clock.advance(Duration.ofSeconds(10));
+      scheduler.runDue();
+    }
+    long failures = events.stream().filter(e -> e instanceof IamAuthEvent.RefreshFailed).count();
+    assertThat(scheduler.pendingTimers()).as("retry timers left").isZero();
+    assertThat(failures).isBetween(2L, 12L);
+
+    // A caller comes back: it is told at once, and its request starts a new attempt.
+    creds.succeed();
+    assertThatThrownBy(p::token).isInstanceOf(TokenUnavailableException.class);
+    assertThat(scheduler.runPending()).isEqualTo(1);
+    assertThat(p.token().userName()).isEqualTo("app");
+  }
+
+  @Test
+  void identicalFailuresAreLoggedLoudOnceThenSummarised() throws Exception {
+    String marker = "marker-" + java.util.UUID.randomUUID();
+    creds.fail(new IllegalStateException(marker + "\nforged line"));
+    IamTokenProvider p = provider(builder());
+    p.prefetch();
+    scheduler.runPending();
+    // A caller keeps asking (so retries go on) for four minutes: one loud line.
+    for (int i = 0; i < 24; i++) {
+      clock.advance(Duration.ofSeconds(10));
+      p.tokenAsync();
+      scheduler.runDue();
+    }
+    assertThat(loudLines(marker)).hasSize(1);
+    // Past five minutes: one summary line counting the quiet ones.
+    for (int i = 0; i < 12; i++) {
+      clock.advance(Duration.ofSeconds(10));
+      p.tokenAsync();
+      scheduler.runDue();
+    }
+    List<String> loud = loudLines(marker);
+    assertThat(loud).hasSize(2);
+    assertThat(loud.get(1)).contains("identical failures since the last such line");
+    // The control character in the cause is escaped: no forged log line.
+    assertThat(loud).allSatisfy(l -> assertThat(l).contains(marker + "\\u000aforged line"));
+  }
+
+  private static List<String> loudLines(String marker) throws java.io.IOException {
+    String logFile = System.getProperty("org.slf4j.simpleLogger.logFile");
+    assertThat(logFile).as("surefire sets the log file").isNotNull();
+    return java.nio.file.Files.readAllLines(java.nio.file.Path.of(logFile)).stream()
+        .filter(l -> l.contains(marker) && (l.contains(" ERROR ") || l.contains(" WARN ")))
+        .toList();
+  }
 }
