@@ -127,7 +127,7 @@ final class EmulateCommand implements Callable<Integer> {
     }
 
     @Nullable String password() {
-      return backendPassword != null ? backendPassword : System.getenv(BACKEND_PASSWORD_ENV);
+      return backendPassword != null ? backendPassword : Locales.env(BACKEND_PASSWORD_ENV);
     }
 
     /** The admin account a database emulator needs to create the IAM users' roles. */

@@ -26,6 +26,11 @@ public final class Main {
 
   /** Runs the command line in-process and returns its exit code; the JVM keeps running. */
   static int execute(CliContext context, PrintWriter out, PrintWriter err, String... args) {
+    String undecodable = Locales.undecodableArgument(args);
+    if (undecodable != null) {
+      err.println("iamauth4j: " + undecodable);
+      return 2;
+    }
     return commandLine(context, out, err).execute(args);
   }
 

@@ -39,10 +39,19 @@ class IamAuth4jJarIT {
   private static Run run(Map<String, String> env, String stdin, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(java());
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(List.of(args));
+    return runCommand(env, stdin, command);
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static Run runCommand(Map<String, String> env, String stdin, List<String> command)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().clear();
     pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -84,6 +93,34 @@ class IamAuth4jJarIT {
     assertThat(t.region()).isEqualTo("eu-west-1");
     assertThat(t.host()).isEqualTo("orders");
     assertThat(t.user()).contains("app");
+  }
+
+  /**
+   * {@code token rds --user ünï} from a shell without a locale (many containers, cron): the shell
+   * passes UTF-8 bytes, which the JVM cannot decode; the command must refuse, not sign a token for
+   * another name. The bytes are made by printf so that this test's own locale plays no part.
+   */
+  @Test
+  void aNonAsciiArgumentInAShellWithoutALocaleIsRefusedNotSignedForAnotherName() throws Exception {
+    String script =
+        "exec \"$0\" -jar \"$1\" token rds --host db1.abc.eu-west-1.rds.amazonaws.com"
+            + " --port 5432 --user \"$(printf '\\303\\274n\\303\\257')\"";
+    List<String> command = List.of("/bin/sh", "-c", script, java(), jar.toString());
+
+    Run noLocale = runCommand(EXAMPLE_ENV, "", command);
+    assertThat(noLocale.exitCode()).as("stdout: %s", noLocale.out()).isEqualTo(2);
+    assertThat(noLocale.out()).isEmpty();
+    assertThat(noLocale.err())
+        .startsWith("iamauth4j: argument ")
+        .contains("could not be decoded")
+        .contains("LC_ALL=C.UTF-8")
+        .hasLineCount(1);
+
+    Map<String, String> utf8 = new java.util.HashMap<>(EXAMPLE_ENV);
+    utf8.put("LC_ALL", "C.UTF-8");
+    Run withLocale = runCommand(utf8, "", command);
+    assertThat(withLocale.exitCode()).as("stderr: %s", withLocale.err()).isZero();
+    assertThat(ParsedToken.parse(withLocale.out().strip()).user()).contains("\u00fcn\u00ef");
   }
 
   @Test

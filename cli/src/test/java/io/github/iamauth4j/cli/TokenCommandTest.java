@@ -42,6 +42,27 @@ class TokenCommandTest {
   }
 
   @Test
+  void anArgumentTheJvmCouldNotDecodeIsAUsageErrorThatSaysHowToFixIt() {
+    Cli.Result r =
+        Cli.run(
+            "token",
+            "rds",
+            "--host",
+            "db1.abc.eu-west-1.rds.amazonaws.com",
+            "--port",
+            "5432",
+            "--user",
+            "\uFFFDn\uFFFD");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .contains("argument 8 could not be decoded")
+        .contains("LC_ALL=C.UTF-8")
+        .hasLineCount(1);
+  }
+
+  @Test
   void serverlessElastiCacheTokenAtAGivenInstantIsAwsKnownAnswer() {
     Cli.Result r =
         Cli.run(
