@@ -1,0 +1,557 @@
+package io.github.iamauth4j.jedis;
+
+import io.github.iamauth4j.core.ConnectionRenewals;
+import io.github.iamauth4j.core.IamAuthConfig;
+import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.InsecureConnectionException;
+import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.core.TlsRule;
+import io.github.iamauth4j.jedis.internal.IamClusterConnectionProvider;
+import io.github.iamauth4j.jedis.internal.IamConnectionFactory;
+import io.github.iamauth4j.jedis.internal.IamCredentialsProvider;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.jspecify.annotations.Nullable;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.providers.PooledConnectionProvider;
+
+/**
+ * The entry point of the Jedis adapter: IAM authentication for Jedis 7.2+ / 8.x {@link RedisClient}
+ * and {@link RedisClusterClient}, with TLS on and every pooled connection re-authenticated on its
+ * own jittered interval, so that no connection is ever cut at the server's 12-hour limit.
+ *
+ * <pre>{@code
+ * IamJedis iam = IamJedis.create(IamAuthConfig.builder()
+ *     .target(IamTarget.elastiCache("orders", "app"))
+ *     .region("us-east-1")
+ *     .build());
+ * RedisClient client = iam.redisClient("master.orders.abc123.use1.cache.amazonaws.com", 6379);
+ * client.set("greeting", "hello");
+ * }</pre>
+ *
+ * <p>Cluster mode (ElastiCache cluster mode on, or MemoryDB): {@link #clusterClient(String, int)}.
+ * With an app's own setup, use the parts: {@link #clientConfig(JedisClientConfig)} (checks TLS and
+ * carries the credentials), {@link #poolConfig()}, {@link #connectionProvider(HostAndPort,
+ * JedisClientConfig, GenericObjectPoolConfig)} and {@link #clusterConnectionProvider(Set,
+ * JedisClientConfig, GenericObjectPoolConfig, Duration)}, e.g. for Jedis 7's {@code JedisPooled}.
+ *
+ * <p>What it sets up: Jedis's {@code RedisCredentialsProvider} (user name from the target, the
+ * cached token as password, read when a connection opens); TLS with the server's certificate and
+ * host name verified; RESP3 (pub/sub re-authentication needs it); connection pools whose factory
+ * re-authenticates each connection when its own renewal falls due, at the moments the pool gives:
+ * borrow, return, and the evictor's idle check (run often enough by {@link #poolConfig()}); and pub
+ * / sub subscribers re-authenticated inline on the same interval. Plaintext, or TLS without
+ * verification, is refused with an {@link InsecureConnectionException} unless {@link
+ * Builder#allowPlaintextForLocalTesting()} is called.
+ *
+ * <p>Thread-safe; keep one per cache and user for the life of the app.
+ */
+public final class IamJedis implements AutoCloseable {
+  private static final String OPT_OUT = "IamJedis.Builder." + TlsRule.OPT_OUT;
+  private static final Duration MAX_EVICTION_PERIOD = Duration.ofSeconds(30);
+  private static final Duration MIN_EVICTION_PERIOD = Duration.ofMillis(100);
+
+  private final IamTokenProvider tokens;
+  private final boolean ownsTokens;
+  private final RenewalPolicy policy;
+  private final ConnectionRenewals renewals;
+  private final IamCredentialsProvider credentials;
+  private final boolean plaintextAllowed;
+  private final @Nullable SSLSocketFactory sslSocketFactory;
+
+  private IamJedis(Builder b, IamTokenProvider tokens, @Nullable SSLSocketFactory ssl) {
+    this.tokens = tokens;
+    this.ownsTokens = b.tokenProvider == null;
+    this.policy = b.renewalPolicy;
+    this.plaintextAllowed = b.plaintextAllowed;
+    this.sslSocketFactory = ssl;
+    this.renewals = ConnectionRenewals.of(tokens, policy);
+    this.credentials = new IamCredentialsProvider(tokens);
+    // The first connection finds a token ready; the fetch runs on the core's threads.
+    tokens.prefetch();
+  }
+
+  /**
+   * An adapter for {@code config} with the default renewal policy and TLS settings.
+   *
+   * @param config the provider configuration (target, region, credentials, ...)
+   * @throws IamConfigurationException if the target is not a Redis target (ElastiCache or MemoryDB)
+   */
+  public static IamJedis create(IamAuthConfig config) {
+    return builder(config).build();
+  }
+
+  /**
+   * A builder starting from the core configuration.
+   *
+   * @param config the provider configuration
+   */
+  public static Builder builder(IamAuthConfig config) {
+    return new Builder().config(config);
+  }
+
+  /** A builder; a {@linkplain Builder#config configuration} or token provider is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The token cache shared by every connection of this adapter. */
+  public IamTokenProvider tokenProvider() {
+    return tokens;
+  }
+
+  /** The renewal policy pacing the re-authentication of live connections. */
+  public RenewalPolicy renewalPolicy() {
+    return policy;
+  }
+
+  /** The per-connection renewals: {@code open()} counts the connections renewed now. */
+  public ConnectionRenewals renewals() {
+    return renewals;
+  }
+
+  /** Whether plaintext was allowed by {@link Builder#allowPlaintextForLocalTesting()}. */
+  public boolean plaintextAllowed() {
+    return plaintextAllowed;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The parts.
+
+  /**
+   * A client configuration for the target: TLS with the server's certificate chain and host name
+   * verified (trusting the {@linkplain Builder#trustStore trust store} if one was given), RESP3,
+   * and the IAM credentials. Jedis's defaults for everything else.
+   */
+  // ssl(true) is deprecated in Jedis 8 in favour of SslOptions, which Jedis 7 does not verify host
+  // names with; the legacy settings verify on both.
+  @SuppressWarnings("deprecation")
+  public JedisClientConfig clientConfig() {
+    return clientConfig(DefaultJedisClientConfig.builder().ssl(true).build());
+  }
+
+  /**
+   * A copy of the app's own client configuration (timeouts, client name, database, TLS settings,
+   * host mapping are kept) with the IAM credentials and RESP3.
+   *
+   * @param app the app's configuration: TLS with verification, and no password
+   * @return the configuration to connect with
+   * @throws InsecureConnectionException if it does not use TLS or does not verify the server,
+   *     unless {@link Builder#allowPlaintextForLocalTesting()} was called
+   * @throws IamConfigurationException if it sets a password, a user other than the target's, RESP2,
+   *     or an {@code AuthXManager}
+   */
+  @SuppressWarnings("deprecation") // the legacy TLS settings: the ones Jedis 7 and 8 both honour
+  public JedisClientConfig clientConfig(JedisClientConfig app) {
+    Objects.requireNonNull(app, "clientConfig");
+    List<String> problems = new ArrayList<>();
+    String user = tokens.userName();
+    if (app.getUser() != null && !app.getUser().equals(user)) {
+      problems.add(
+          "JedisClientConfig user: \""
+              + app.getUser()
+              + "\" does not match the target's user \""
+              + user
+              + "\" ("
+              + tokens.target().description()
+              + "; leave the user unset)");
+    }
+    if (app.getPassword() != null) {
+      problems.add(
+          "JedisClientConfig password: set (expected none: the IAM token is the password)");
+    }
+    if (app.getRedisProtocol() == RedisProtocol.RESP2) {
+      problems.add(
+          "JedisClientConfig protocol: RESP2 (expected RESP3 or unset: a pub/sub subscriber can"
+              + " only re-authenticate over RESP3)");
+    }
+    if (app.getAuthXManager() != null) {
+      problems.add(
+          "JedisClientConfig authXManager: set (expected none: it re-authenticates every"
+              + " connection on every token refresh; IamJedis paces each connection itself)");
+    }
+    if (!problems.isEmpty()) {
+      throw new IamConfigurationException(problems);
+    }
+    SslOptions sslOptions = app.getSslOptions();
+    boolean tls = app.isSsl() || sslOptions != null;
+    SSLParameters params = app.getSslParameters();
+    boolean verifies;
+    if (sslOptions != null) {
+      verifies = sslOptions.getSslVerifyMode() == SslVerifyMode.FULL;
+    } else {
+      verifies =
+          app.getHostnameVerifier() != null
+              || params == null
+              || "HTTPS".equalsIgnoreCase(params.getEndpointIdentificationAlgorithm());
+    }
+    TlsRule.check(
+        "JedisClientConfig",
+        sslOptions != null
+            ? "SslOptions sslVerifyMode (expected FULL)"
+            : "JedisClientConfig ssl / sslParameters endpointIdentificationAlgorithm",
+        tls,
+        verifies,
+        plaintextAllowed,
+        OPT_OUT);
+    DefaultJedisClientConfig.Builder b =
+        DefaultJedisClientConfig.builder()
+            .from(app)
+            .user(null)
+            .password(null)
+            .credentialsProvider(credentials)
+            .protocol(RedisProtocol.RESP3)
+            .authXManager(null);
+    if (tls && sslOptions == null) {
+      if (params == null && app.getHostnameVerifier() == null) {
+        // Jedis 7 verifies the host name only when told to; Jedis 8 by default.
+        SSLParameters https = new SSLParameters();
+        https.setEndpointIdentificationAlgorithm("HTTPS");
+        b.sslParameters(https);
+      }
+      if (app.getSslSocketFactory() == null && sslSocketFactory != null) {
+        b.sslSocketFactory(sslSocketFactory);
+      }
+    }
+    return b.build();
+  }
+
+  /**
+   * A pool configuration for the adapter's pools: Jedis's {@link ConnectionPoolConfig} defaults,
+   * with the evictor checking every idle connection often enough (a quarter of the
+   * re-authentication interval, at most 30 seconds) that an idle connection re-authenticates soon
+   * after it falls due.
+   */
+  public GenericObjectPoolConfig<Connection> poolConfig() {
+    return poolConfig(new ConnectionPoolConfig());
+  }
+
+  /**
+   * Applies what the adapter's pools need to the app's own pool configuration: idle connections
+   * checked by the evictor ({@code testWhileIdle}, all of them in each run) at least every quarter
+   * of the re-authentication interval.
+   *
+   * @param app the app's pool configuration
+   * @param <C> its type
+   * @return the same configuration
+   */
+  public <C extends GenericObjectPoolConfig<?>> C poolConfig(C app) {
+    Duration period = policy.reauthenticationInterval().dividedBy(4);
+    if (period.compareTo(MAX_EVICTION_PERIOD) > 0) {
+      period = MAX_EVICTION_PERIOD;
+    }
+    if (period.compareTo(MIN_EVICTION_PERIOD) < 0) {
+      period = MIN_EVICTION_PERIOD;
+    }
+    Duration current = app.getDurationBetweenEvictionRuns();
+    if (current.isNegative() || current.isZero() || current.compareTo(period) > 0) {
+      app.setTimeBetweenEvictionRuns(period);
+    }
+    app.setTestWhileIdle(true);
+    app.setNumTestsPerEvictionRun(-1);
+    return app;
+  }
+
+  /**
+   * A pooled connection provider for a standalone endpoint, with {@link #clientConfig()} and {@link
+   * #poolConfig()}: for {@code RedisClient.builder().connectionProvider(...)}, or Jedis 7's {@code
+   * new JedisPooled(provider)}.
+   *
+   * @param host the endpoint host
+   * @param port the port
+   */
+  public PooledConnectionProvider connectionProvider(String host, int port) {
+    return connectionProvider(new HostAndPort(host, port), clientConfig(), poolConfig());
+  }
+
+  /**
+   * A pooled connection provider whose connections re-authenticate on their own paced interval.
+   *
+   * @param node the endpoint
+   * @param config the client configuration (passed through {@link #clientConfig(JedisClientConfig)}
+   *     unless it came from it)
+   * @param poolConfig the pool configuration (see {@link #poolConfig(GenericObjectPoolConfig)})
+   * @throws InsecureConnectionException if the configuration is not verified TLS
+   */
+  public PooledConnectionProvider connectionProvider(
+      HostAndPort node, JedisClientConfig config, GenericObjectPoolConfig<Connection> poolConfig) {
+    JedisClientConfig secured = secured(config);
+    return new PooledConnectionProvider(
+        new IamConnectionFactory(node, secured, renewals), poolConfig);
+  }
+
+  /**
+   * A cluster connection provider seeded with a configuration endpoint (this connects to discover
+   * the cluster), with {@link #clientConfig()} and {@link #poolConfig()}.
+   *
+   * @param host the configuration endpoint (or any node)
+   * @param port the port
+   */
+  public ClusterConnectionProvider clusterConnectionProvider(String host, int port) {
+    return clusterConnectionProvider(
+        Set.of(new HostAndPort(host, port)), clientConfig(), poolConfig(), null);
+  }
+
+  /**
+   * A cluster connection provider whose node connections re-authenticate on their own paced
+   * interval, for {@code RedisClusterClient.builder().connectionProvider(...)}.
+   *
+   * @param seeds one or more nodes
+   * @param config the client configuration (see {@link #clientConfig(JedisClientConfig)})
+   * @param poolConfig each node pool's configuration
+   * @param topologyRefreshPeriod how often to refresh the topology in the background, or null
+   * @throws InsecureConnectionException if the configuration is not verified TLS
+   */
+  public ClusterConnectionProvider clusterConnectionProvider(
+      Set<HostAndPort> seeds,
+      JedisClientConfig config,
+      GenericObjectPoolConfig<Connection> poolConfig,
+      @Nullable Duration topologyRefreshPeriod) {
+    if (seeds.isEmpty()) {
+      throw new IamConfigurationException("seeds: empty (expected at least one cluster node)");
+    }
+    JedisClientConfig secured = secured(config);
+    return new IamClusterConnectionProvider(
+        new LinkedHashSet<>(seeds),
+        secured,
+        poolConfig,
+        topologyRefreshPeriod,
+        node -> new IamConnectionFactory(node, secured, renewals));
+  }
+
+  private JedisClientConfig secured(JedisClientConfig config) {
+    if (config.getCredentialsProvider() == credentials) {
+      // Built by clientConfig(...): checked then.
+      return config;
+    }
+    return clientConfig(config);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Ready clients.
+
+  /**
+   * A {@link RedisClient} (Jedis 7.2 or later) for a standalone endpoint: a replication group's
+   * primary or reader endpoint, or a serverless cache. Close it when done.
+   *
+   * @param host the endpoint host
+   * @param port the port
+   */
+  public RedisClient redisClient(String host, int port) {
+    return redisClient(new HostAndPort(host, port), clientConfig());
+  }
+
+  /**
+   * A {@link RedisClient} with the app's own client configuration (see {@link
+   * #clientConfig(JedisClientConfig)}) and {@link #poolConfig()}.
+   *
+   * @param node the endpoint
+   * @param config the app's configuration
+   * @throws InsecureConnectionException if it is not verified TLS
+   */
+  public RedisClient redisClient(HostAndPort node, JedisClientConfig config) {
+    JedisClientConfig secured = secured(config);
+    return RedisClient.builder()
+        .clientConfig(secured)
+        .connectionProvider(connectionProvider(node, secured, poolConfig()))
+        .build();
+  }
+
+  /**
+   * A {@link RedisClusterClient} (Jedis 7.2 or later) seeded with a cluster's configuration
+   * endpoint: every node connection, including those opened after a {@code MOVED} or a topology
+   * refresh, authenticates and re-authenticates with IAM tokens. Close it when done.
+   *
+   * @param host the configuration endpoint (or any node)
+   * @param port the port
+   */
+  public RedisClusterClient clusterClient(String host, int port) {
+    return clusterClient(Set.of(new HostAndPort(host, port)), clientConfig());
+  }
+
+  /**
+   * A {@link RedisClusterClient} with the app's own client configuration.
+   *
+   * @param seeds one or more nodes
+   * @param config the app's configuration (see {@link #clientConfig(JedisClientConfig)})
+   * @throws InsecureConnectionException if it is not verified TLS
+   */
+  public RedisClusterClient clusterClient(Set<HostAndPort> seeds, JedisClientConfig config) {
+    JedisClientConfig secured = secured(config);
+    ClusterConnectionProvider provider =
+        clusterConnectionProvider(seeds, secured, poolConfig(), null);
+    try {
+      return RedisClusterClient.builder()
+          .nodes(new LinkedHashSet<>(seeds))
+          .clientConfig(secured)
+          .connectionProvider(provider)
+          .build();
+    } catch (RuntimeException e) {
+      provider.close();
+      throw e;
+    }
+  }
+
+  /** Closes the token provider if this adapter built it (not one given to the builder). */
+  @Override
+  public void close() {
+    if (ownsTokens) {
+      tokens.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IamJedis["
+        + tokens.target().description()
+        + ", "
+        + policy
+        + (plaintextAllowed ? ", PLAINTEXT ALLOWED" : "")
+        + "]";
+  }
+
+  /** Builds an {@link IamJedis}. */
+  public static final class Builder {
+    private @Nullable IamAuthConfig config;
+    private @Nullable IamTokenProvider tokenProvider;
+    private RenewalPolicy renewalPolicy = RenewalPolicy.defaults();
+    private @Nullable KeyStore trustStore;
+    private boolean plaintextAllowed;
+
+    private Builder() {}
+
+    /**
+     * The core configuration of the token provider (target, region, credentials, clock, ...).
+     * Required unless a token provider is given.
+     *
+     * @param config the configuration
+     */
+    public Builder config(IamAuthConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * A ready token provider, e.g. one shared with other clients ({@code
+     * IamTokenProvider.shared(config).provider()}). Not combinable with {@link #config}; {@link
+     * IamJedis#close()} does not close it.
+     *
+     * @param provider the provider
+     */
+    public Builder tokenProvider(IamTokenProvider provider) {
+      this.tokenProvider = Objects.requireNonNull(provider, "tokenProvider");
+      return this;
+    }
+
+    /**
+     * How often live connections re-authenticate. Default {@link RenewalPolicy#defaults()}: every
+     * hour less up to 10 minutes of jitter, each connection on its own timer.
+     *
+     * @param policy the policy
+     */
+    public Builder renewalPolicy(RenewalPolicy policy) {
+      this.renewalPolicy = Objects.requireNonNull(policy, "renewalPolicy");
+      return this;
+    }
+
+    /**
+     * Certificates to trust for TLS when the server's are not signed by a CA the JVM trusts (a
+     * private CA, the testkit's emulator). Default: the JVM's trust store.
+     *
+     * @param trustStore the trusted certificates
+     */
+    public Builder trustStore(KeyStore trustStore) {
+      this.trustStore = Objects.requireNonNull(trustStore, "trustStore");
+      return this;
+    }
+
+    /**
+     * Allows an app's client configuration without TLS (or without verification of the server), for
+     * a local Redis or Valkey in development and tests only: the token is a bearer secret and goes
+     * out in clear. ElastiCache and MemoryDB refuse IAM authentication without TLS anyway.
+     */
+    public Builder allowPlaintextForLocalTesting() {
+      this.plaintextAllowed = true;
+      return this;
+    }
+
+    /**
+     * Builds the adapter and starts fetching the first token in the background.
+     *
+     * @throws IamConfigurationException listing every problem
+     */
+    public IamJedis build() {
+      List<String> problems = new ArrayList<>();
+      if (config == null && tokenProvider == null) {
+        problems.add(
+            "config: missing (expected IamJedis.builder(IamAuthConfig) with a target, or"
+                + " tokenProvider(...))");
+      }
+      if (config != null && tokenProvider != null) {
+        problems.add(
+            "tokenProvider: given together with config (expected one or the other: the provider"
+                + " carries its own configuration)");
+      }
+      IamTarget target =
+          tokenProvider != null ? tokenProvider.target() : config != null ? config.target() : null;
+      if (target != null && !isRedisTarget(target)) {
+        problems.add(
+            "target: "
+                + target.description()
+                + " is not a Redis target (expected IamTarget.elastiCache, elastiCacheServerless"
+                + " or memoryDb)");
+      }
+      SSLSocketFactory ssl = null;
+      if (trustStore != null) {
+        try {
+          TrustManagerFactory tmf =
+              TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+          tmf.init(trustStore);
+          SSLContext context = SSLContext.getInstance("TLS");
+          context.init(null, tmf.getTrustManagers(), null);
+          ssl = context.getSocketFactory();
+        } catch (GeneralSecurityException e) {
+          problems.add("trustStore: unusable (" + e.getMessage() + ")");
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new IamConfigurationException(problems);
+      }
+      IamTokenProvider tokens =
+          tokenProvider != null
+              ? tokenProvider
+              : IamTokenProvider.create(Objects.requireNonNull(config));
+      return new IamJedis(this, tokens, ssl);
+    }
+
+    private static boolean isRedisTarget(IamTarget target) {
+      return switch (target.kind()) {
+        case ELASTICACHE, ELASTICACHE_SERVERLESS, MEMORYDB -> true;
+        default -> false;
+      };
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package io.github.iamauth4j.jedis.internal;
+
+import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.ConnectionRenewal;
+import io.github.iamauth4j.core.RefreshScheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisSocketFactory;
+import redis.clients.jedis.Protocol.Command;
+import redis.clients.jedis.authentication.JedisAuthenticationException;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * A Jedis {@link Connection} that knows when it is due to re-authenticate (its own {@link
+ * ConnectionRenewal}, on the renewal policy's jittered interval from its last authentication) and
+ * does so only at safe moments.
+ *
+ * <ul>
+ *   <li>In a pool ({@link IamConnectionFactory}): when it is borrowed, returned, or checked while
+ *       idle by the pool's evictor. Never inside {@code MULTI}/{@code EXEC}: a Jedis transaction
+ *       holds its connection until {@code EXEC}/{@code DISCARD} and only then returns it.
+ *   <li>While a {@code JedisPubSub} listens on it (which holds the connection for as long as it
+ *       listens): inline, from a timer, when its renewal falls due. Over RESP3 (which {@code
+ *       IamJedis} sets) {@code AUTH} is allowed while subscribed; its reply is taken out of the
+ *       stream here, before the subscriber's loop sees it, by keeping the order of the replies the
+ *       subscriber expects ({@code PING}) and this connection's own. Writes are serialised with the
+ *       subscriber's ({@code SUBSCRIBE}, {@code UNSUBSCRIBE}, {@code PING}). Jedis's own inline
+ *       re-authentication ({@code JedisSafeAuthenticator}) queues its reply handler only after the
+ *       {@code AUTH} is written, so a fast server's reply can reach the subscriber first and end
+ *       the subscription with "Unexpected message: OK"; this connection does not use it. A
+ *       connection returned with an {@code AUTH} reply still unread is closed instead of pooled.
+ * </ul>
+ */
+public final class IamConnection extends Connection {
+  private static final Duration MIN_TICK = Duration.ofMillis(50);
+
+  private final ConnectionRenewal renewal;
+  private final RefreshScheduler scheduler;
+  private final Clock clock;
+  private final Duration retryDelay;
+  private final Object lock = new Object();
+  // Written by the thread using the connection (SUBSCRIBE, passivate), read by the timer.
+  private volatile boolean subscribed;
+  // The non-push replies due while subscribed, in order: true for this connection's AUTH.
+  private final ArrayDeque<Boolean> expected = new ArrayDeque<>(); // guarded by lock
+  private int authsInFlight; // guarded by lock
+  private boolean closed; // guarded by lock
+  private RefreshScheduler.@Nullable Cancellable timer; // guarded by lock
+
+  /**
+   * Connects and authenticates (the credentials provider of {@code config} gives the token), then
+   * starts tracking the renewal.
+   */
+  IamConnection(
+      JedisSocketFactory socketFactory,
+      JedisClientConfig config,
+      IamConnectionFactory factory,
+      String description) {
+    super(socketFactory, config);
+    this.renewal = factory.renewals().track(description);
+    this.scheduler = factory.scheduler();
+    this.clock = factory.renewals().tokens().clock();
+    this.retryDelay = factory.renewals().retryDelay();
+  }
+
+  /** This connection's renewal state. */
+  public ConnectionRenewal renewal() {
+    return renewal;
+  }
+
+  /** Whether a subscriber listens on it now. */
+  public boolean isSubscribed() {
+    return subscribed;
+  }
+
+  /** Borrowed from its pool (also when the pool's evictor tests it): re-authenticate if due. */
+  void activated() {
+    reauthenticateIfDue();
+  }
+
+  /**
+   * Returned to its pool: end any subscription's renewal, then re-authenticate if due.
+   *
+   * @throws IllegalStateException to have the pool destroy it, when the reply to an inline {@code
+   *     AUTH} is still unread
+   */
+  void passivated() {
+    int unread;
+    synchronized (lock) {
+      unread = authsInFlight;
+      endSubscriptionLocked();
+    }
+    if (unread > 0) {
+      throw new IllegalStateException(
+          "closing "
+              + renewal.connection()
+              + ": its subscriber stopped before the reply to a re-authentication arrived");
+    }
+    reauthenticateIfDue();
+  }
+
+  /** The pool destroys it. */
+  void destroyed() {
+    synchronized (lock) {
+      closed = true;
+      endSubscriptionLocked();
+    }
+    renewal.close();
+  }
+
+  private void endSubscriptionLocked() {
+    subscribed = false;
+    expected.clear();
+    authsInFlight = 0;
+    RefreshScheduler.Cancellable t = timer;
+    timer = null;
+    if (t != null) {
+      t.cancel();
+    }
+  }
+
+  /**
+   * Sends {@code AUTH} with a fresh token if this connection is due. Only called at safe moments
+   * (nothing in flight, no transaction open). A refusal ({@code WRONGPASS}) leaves the connection
+   * authenticated as before and is retried later; a broken connection is thrown.
+   */
+  void reauthenticateIfDue() {
+    AuthToken token = renewal.reauthenticationDue();
+    if (token == null) {
+      return;
+    }
+    try {
+      setCredentials(new IamCredentialsProvider.TokenCredentials(token));
+      String reply = reAuthenticate();
+      if (reply == null || "OK".equals(reply)) {
+        renewal.reauthenticated();
+      } else {
+        renewal.reauthenticationFailed(
+            new JedisAuthenticationException("AUTH was answered " + reply));
+      }
+    } catch (JedisDataException e) {
+      renewal.reauthenticationFailed(e);
+    } catch (JedisConnectionException e) {
+      renewal.reauthenticationFailed(e);
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Pub/sub.
+
+  @Override
+  public void sendCommand(CommandArguments args) {
+    ProtocolCommand command = args.getCommand();
+    boolean subscribing =
+        command == Command.SUBSCRIBE
+            || command == Command.PSUBSCRIBE
+            || command == Command.SSUBSCRIBE;
+    if (!subscribed && !subscribing) {
+      super.sendCommand(args);
+      return;
+    }
+    synchronized (lock) {
+      super.sendCommand(args);
+      if (subscribing && !subscribed && !closed) {
+        subscribed = true;
+        scheduleLocked(untilDue());
+      } else if (command == Command.PING) {
+        // Answered with a plain reply (not a push) while subscribed: the subscriber's.
+        expected.add(Boolean.FALSE);
+      }
+    }
+  }
+
+  @Override
+  protected void flush() {
+    if (!subscribed) {
+      super.flush();
+      return;
+    }
+    synchronized (lock) {
+      super.flush();
+    }
+  }
+
+  @Override
+  public Object getUnflushedObject() {
+    while (true) {
+      Object reply;
+      try {
+        reply = super.getUnflushedObject();
+      } catch (JedisDataException e) {
+        if (takeOwnReply()) {
+          renewal.reauthenticationFailed(e);
+          continue;
+        }
+        throw e;
+      }
+      if (!(reply instanceof List) && takeOwnReply()) {
+        renewal.reauthenticated();
+        continue;
+      }
+      return reply;
+    }
+  }
+
+  /** Whether the next plain reply answers this connection's own {@code AUTH}; takes it if so. */
+  private boolean takeOwnReply() {
+    if (!subscribed) {
+      return false;
+    }
+    synchronized (lock) {
+      Boolean next = expected.poll();
+      if (Boolean.TRUE.equals(next)) {
+        authsInFlight--;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  private Duration untilDue() {
+    Duration d = Duration.between(clock.instant(), renewal.reauthenticateAt());
+    return d.compareTo(MIN_TICK) < 0 ? MIN_TICK : d;
+  }
+
+  private void scheduleLocked(Duration delay) {
+    timer = scheduler.schedule(this::subscriptionTick, delay);
+  }
+
+  /** Sends {@code AUTH} on the subscribed connection when it is due. */
+  private void subscriptionTick() {
+    synchronized (lock) {
+      if (!subscribed || closed) {
+        return;
+      }
+      if (authsInFlight > 0) {
+        // The last one is not answered yet: the subscriber's loop reads it.
+        scheduleLocked(retryDelay);
+        return;
+      }
+    }
+    AuthToken token = renewal.reauthenticationDue();
+    synchronized (lock) {
+      if (!subscribed || closed) {
+        return;
+      }
+      if (token != null) {
+        try {
+          super.sendCommand(
+              new CommandArguments(Command.AUTH).add(token.userName()).add(token.value()));
+          super.flush();
+          expected.add(Boolean.TRUE);
+          authsInFlight++;
+        } catch (RuntimeException e) {
+          // Broken: the subscriber sees it too.
+          renewal.reauthenticationFailed(e);
+          return;
+        }
+        scheduleLocked(retryDelay);
+      } else {
+        scheduleLocked(untilDue());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IamConnection[" + renewal.connection() + "]";
+  }
+}

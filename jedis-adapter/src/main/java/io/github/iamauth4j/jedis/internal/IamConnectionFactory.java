@@ -1,0 +1,122 @@
+package io.github.iamauth4j.jedis.internal;
+
+import io.github.iamauth4j.core.ConnectionRenewals;
+import io.github.iamauth4j.core.RefreshScheduler;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.PooledObjectFactory;
+import org.apache.commons.pool2.impl.DefaultPooledObject;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisSocketFactory;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+
+/**
+ * The commons-pool2 factory of one node's pooled Jedis connections, in place of Jedis's own {@code
+ * ConnectionFactory}: it makes {@link IamConnection}s and gives each the pool's safe moments to
+ * re-authenticate when its own renewal is due: borrow ({@code activateObject}), return ({@code
+ * passivateObject}) and the idle check of the pool's evictor ({@code validateObject}, with {@code
+ * testWhileIdle}). Jedis's own factory sends {@code AUTH} at the same moments, but only after its
+ * {@code AuthXManager} gave every connection new credentials on every token refresh.
+ */
+public final class IamConnectionFactory implements PooledObjectFactory<Connection> {
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  private final HostAndPort node;
+  private final JedisClientConfig config;
+  private final ConnectionRenewals renewals;
+  private final RefreshScheduler scheduler;
+
+  /**
+   * @param node the node the connections go to
+   * @param config the client configuration, carrying the IAM credentials (TLS already checked)
+   * @param renewals the renewals of the client's connections
+   */
+  public IamConnectionFactory(
+      HostAndPort node, JedisClientConfig config, ConnectionRenewals renewals) {
+    this.node = Objects.requireNonNull(node, "node");
+    this.config = Objects.requireNonNull(config, "config");
+    this.renewals = Objects.requireNonNull(renewals, "renewals");
+    this.scheduler = renewals.tokens().scheduler();
+  }
+
+  ConnectionRenewals renewals() {
+    return renewals;
+  }
+
+  RefreshScheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The node the connections go to. */
+  public HostAndPort node() {
+    return node;
+  }
+
+  /**
+   * Opens and authenticates a connection (outside the pool, e.g. for a plain {@code Jedis}).
+   *
+   * @return the connection; its renewal runs until it is closed through its pool
+   */
+  public IamConnection connect() {
+    return new IamConnection(
+        new DefaultJedisSocketFactory(node, config),
+        config,
+        this,
+        "Jedis connection #" + SEQUENCE.incrementAndGet() + " to " + node);
+  }
+
+  @Override
+  public PooledObject<Connection> makeObject() {
+    return new DefaultPooledObject<>(connect());
+  }
+
+  @Override
+  public void activateObject(PooledObject<Connection> p) {
+    if (p.getObject() instanceof IamConnection c) {
+      c.activated();
+    }
+  }
+
+  @Override
+  public void passivateObject(PooledObject<Connection> p) {
+    if (p.getObject() instanceof IamConnection c) {
+      c.passivated();
+    }
+  }
+
+  @Override
+  public boolean validateObject(PooledObject<Connection> p) {
+    Connection c = p.getObject();
+    try {
+      if (!c.isConnected() || c.isBroken()) {
+        return false;
+      }
+      if (c instanceof IamConnection iam) {
+        iam.reauthenticateIfDue();
+      }
+      return c.ping();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void destroyObject(PooledObject<Connection> p) {
+    Connection c = p.getObject();
+    if (c instanceof IamConnection iam) {
+      iam.destroyed();
+    }
+    try {
+      c.disconnect();
+    } catch (RuntimeException e) {
+      // Closing anyway.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IamConnectionFactory[" + node + ", " + renewals + "]";
+  }
+}
