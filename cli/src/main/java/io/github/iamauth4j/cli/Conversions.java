@@ -17,6 +17,21 @@ final class Conversions {
 
   private Conversions() {}
 
+  /** A duration as people write it: {@code 30s}, {@code 2.5s}, {@code 15m}, {@code 12h}. */
+  static String describe(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + "s";
+  }
+
   /** ISO-8601 instants, e.g. {@code 2025-01-01T00:00:00Z}. */
   static final class InstantConverter implements ITypeConverter<Instant> {
     @Override

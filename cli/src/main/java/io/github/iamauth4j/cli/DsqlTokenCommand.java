@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 @Command(
     name = "dsql",
     versionProvider = VersionProvider.class,
-    usageHelpAutoWidth = true,
     sortOptions = false,
     description = {
       "A token for an Aurora DSQL cluster.",
@@ -25,7 +24,7 @@ import picocli.CommandLine.Option;
     footer = {
       "  H=abc123.dsql.us-east-1.on.aws",
       "  PGPASSWORD=\"$(iamauth4j token dsql --host $H --admin)\" \\",
-      "    psql \"host=$H user=admin dbname=postgres sslmode=require\"",
+      "    psql \"host=$H user=admin dbname=postgres sslmode=verify-full sslrootcert=system\"",
       "  iamauth4j token dsql --host $H --role app --expiry 1h"
     })
 final class DsqlTokenCommand extends TokenSubcommand {

@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 @Command(
     name = "elasticache",
     versionProvider = VersionProvider.class,
-    usageHelpAutoWidth = true,
     sortOptions = false,
     description = {
       "A token for an ElastiCache cache (Valkey or Redis OSS).",

@@ -1,6 +1,7 @@
 package io.github.iamauth4j.cli;
 
 import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.RenewalPolicy;
 import io.github.iamauth4j.testkit.net.EmulatorServer;
 import io.github.iamauth4j.testkit.rds.RdsEmulator;
 import io.github.iamauth4j.testkit.rds.RdsMySqlEmulator;
@@ -27,7 +28,6 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "emulate",
     versionProvider = VersionProvider.class,
-    usageHelpAutoWidth = true,
     synopsisSubcommandLabel = "SERVICE",
     description = {
       "Run a local stand-in for AWS's side of IAM auth in front of your own server.",
@@ -148,7 +148,7 @@ final class EmulateCommand implements Callable<Integer> {
       return pw;
     }
 
-    private static ParameterException usage(CommandSpec spec, String message) {
+    static ParameterException usage(CommandSpec spec, String message) {
       return new ParameterException(spec.commandLine(), message);
     }
 
@@ -174,10 +174,20 @@ final class EmulateCommand implements Callable<Integer> {
     String secretAccessKey;
   }
 
-  /** Prints how to use the running emulator, then serves until the JVM is stopped. */
+  /**
+   * Prints how to use the running emulator, in the same layout for every service, then serves until
+   * the JVM is stopped.
+   *
+   * @param endpoint the host:port clients connect to
+   * @param signFor what tokens must be signed for, exactly as the token command takes it
+   * @param limit the connection limit, or null where the service has none
+   */
   static int serve(
       CommandSpec spec,
       EmulatorServer emulator,
+      String endpoint,
+      String signFor,
+      @Nullable Duration limit,
       Path caFile,
       String description,
       TrustedCredentials trusted,
@@ -185,8 +195,22 @@ final class EmulateCommand implements Callable<Integer> {
       String tryIt) {
     Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "iamauth4j-emulate-stop"));
     PrintWriter out = spec.commandLine().getOut();
-    out.println("Endpoint: " + emulator.host() + ":" + emulator.port() + " (TLS)");
-    out.println("CA file:  " + caFile);
+    out.println("Endpoint:         " + endpoint + " (TLS)");
+    out.println("Sign tokens for:  " + signFor + ", region " + region);
+    out.println("CA file:          " + caFile);
+    if (limit != null) {
+      RenewalPolicy fit = RenewalPolicy.scaledTo(limit);
+      out.println(
+          "Connection limit: "
+              + Conversions.describe(limit)
+              + " since the last AUTH (ElastiCache: 12h). Fit a client to it with"
+              + " RenewalPolicy.scaledTo(Duration.parse(\""
+              + limit
+              + "\")): re-authenticate every "
+              + Conversions.describe(fit.reauthenticationInterval())
+              + ", retire at "
+              + Conversions.describe(fit.maxConnectionAge()));
+    }
     out.println();
     out.println(description.stripTrailing());
     out.println();
@@ -222,7 +246,6 @@ final class EmulateCommand implements Callable<Integer> {
         "    --connection-limit 30s"
       },
       versionProvider = VersionProvider.class,
-      usageHelpAutoWidth = true,
       description =
           "Emulate an ElastiCache cache (replication group, or --serverless) in front "
               + "of a Redis or Valkey server.")
@@ -244,7 +267,8 @@ final class EmulateCommand implements Callable<Integer> {
         converter = Conversions.DurationConverter.class,
         description =
             "Close a connection this long after it last authenticated, as ElastiCache does at "
-                + "12h. Default: 12h; e.g. 30s to watch clients re-authenticate.")
+                + "12h. Default: 12h; e.g. 30s to watch clients re-authenticate (at least 12s"
+                + " for RenewalPolicy.scaledTo, which the emulator prints).")
     @Nullable Duration limit;
 
     @Override
@@ -270,8 +294,7 @@ final class EmulateCommand implements Callable<Integer> {
         "    --backend 127.0.0.1:6379 --backend-user admin --cluster carts"
       },
       versionProvider = VersionProvider.class,
-      usageHelpAutoWidth = true,
-      description = "Emulate a MemoryDB cluster in front of a Redis or Valkey server.")
+      description = "Emulate a MemoryDB cluster in front of Redis or Valkey.")
   static final class MemoryDb implements Callable<Integer> {
     @Mixin HelpOptions helpOptions;
 
@@ -317,6 +340,13 @@ final class EmulateCommand implements Callable<Integer> {
     if (limit != null) {
       b.connectionLimit(limit);
     }
+    if (limit != null && limit.compareTo(Duration.ofSeconds(12)) < 0) {
+      throw Common.usage(
+          spec,
+          "--connection-limit: "
+              + limit
+              + " is too short (expected 12s or more, so that a client's renewal fits it)");
+    }
     ElastiCacheEmulator emulator = b.start();
     String tryIt =
         "REDISCLI_AUTH=\"$("
@@ -333,6 +363,9 @@ final class EmulateCommand implements Callable<Integer> {
     return serve(
         spec,
         emulator,
+        emulator.host() + ":" + emulator.port(),
+        kind.label() + " \"" + name + "\" (iamauth4j token " + tokenArgs + " --user USER)",
+        limit != null ? limit : Duration.ofHours(12),
         emulator.tls().caPemFile(),
         emulator.describe(),
         common.trusted(),
@@ -377,6 +410,17 @@ final class EmulateCommand implements Callable<Integer> {
       return serve(
           spec,
           emulator,
+          endpointHost + ":" + emulator.port(),
+          "host "
+              + endpointHost
+              + ", port "
+              + emulator.port()
+              + " (iamauth4j token rds --host "
+              + endpointHost
+              + " --port "
+              + emulator.port()
+              + " --user USER)",
+          null,
           emulator.caPemFile(),
           emulator.toString(),
           common.trusted(),
@@ -404,7 +448,6 @@ final class EmulateCommand implements Callable<Integer> {
         "    --backend 127.0.0.1:5432 --backend-user postgres"
       },
       versionProvider = VersionProvider.class,
-      usageHelpAutoWidth = true,
       description = "Emulate an RDS or Aurora PostgreSQL endpoint in front of a PostgreSQL server.")
   static final class RdsPostgres extends RdsCommand<RdsPostgresEmulator> {
     @Override
@@ -431,7 +474,6 @@ final class EmulateCommand implements Callable<Integer> {
         "    --backend 127.0.0.1:3306 --backend-user root"
       },
       versionProvider = VersionProvider.class,
-      usageHelpAutoWidth = true,
       description = "Emulate an RDS or Aurora MySQL endpoint in front of a MariaDB server.")
   static final class RdsMySql extends RdsCommand<RdsMySqlEmulator> {
     @Override

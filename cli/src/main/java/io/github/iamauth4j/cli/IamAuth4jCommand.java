@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
     name = "iamauth4j",
     versionProvider = VersionProvider.class,
     subcommands = {TokenCommand.class, InspectCommand.class, EmulateCommand.class},
-    usageHelpAutoWidth = true,
     sortOptions = false,
     synopsisSubcommandLabel = "COMMAND",
     description = {
@@ -38,7 +37,7 @@ import picocli.CommandLine.Spec;
       "  # PostgreSQL on RDS or Aurora (the region comes from the host name):",
       "  H=db1.abc123.eu-west-1.rds.amazonaws.com",
       "  PGPASSWORD=\"$(iamauth4j token rds --host $H --port 5432 --user app)\" \\",
-      "    psql \"host=$H user=app dbname=app sslmode=require\"",
+      "    psql \"host=$H user=app dbname=app sslmode=verify-full sslrootcert=global-bundle.pem\"",
       "",
       "  # What is in a token? (- reads it from stdin, so it stays out of ps)",
       "  iamauth4j inspect - < token.txt",

@@ -27,7 +27,6 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "inspect",
     versionProvider = VersionProvider.class,
-    usageHelpAutoWidth = true,
     sortOptions = false,
     description = {
       "Show what a token was signed for and whether it has expired.",

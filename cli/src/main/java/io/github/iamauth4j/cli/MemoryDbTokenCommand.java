@@ -11,7 +11,6 @@ import picocli.CommandLine.Option;
 @Command(
     name = "memorydb",
     versionProvider = VersionProvider.class,
-    usageHelpAutoWidth = true,
     sortOptions = false,
     description = {
       "A token for a MemoryDB cluster.",

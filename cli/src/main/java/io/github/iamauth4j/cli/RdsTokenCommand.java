@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
 @Command(
     name = "rds",
     versionProvider = VersionProvider.class,
-    usageHelpAutoWidth = true,
     sortOptions = false,
     description = {
       "A token for an RDS or Aurora endpoint, or an RDS Proxy.",
@@ -23,7 +22,7 @@ import picocli.CommandLine.Option;
     footer = {
       "  H=db1.abc123.eu-west-1.rds.amazonaws.com",
       "  PGPASSWORD=\"$(iamauth4j token rds --host $H --port 5432 --user app)\" \\",
-      "    psql \"host=$H user=app dbname=app sslmode=require\"",
+      "    psql \"host=$H user=app dbname=app sslmode=verify-full sslrootcert=global-bundle.pem\"",
       "  H=db2.abc123.eu-west-1.rds.amazonaws.com",
       "  mysql -h $H -u app --enable-cleartext-plugin --ssl-mode=REQUIRED \\",
       "    --password=\"$(iamauth4j token rds --host $H --port 3306 --user app)\""

@@ -10,7 +10,6 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "token",
     versionProvider = VersionProvider.class,
-    usageHelpAutoWidth = true,
     synopsisSubcommandLabel = "SERVICE",
     description = {
       "Print a fresh IAM auth token, and only the token, on stdout.",

@@ -31,11 +31,13 @@ class EmulateIT {
           "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
           "AWS_REGION", "us-east-1",
           "AWS_EC2_METADATA_DISABLED", "true");
-  private static final Pattern ENDPOINT =
-      Pattern.compile("Endpoint: 127\\.0\\.0\\.1:(\\d+) \\(TLS\\)");
-  private static final Pattern CA = Pattern.compile("CA file:  (\\S+)");
+  private static final Pattern ENDPOINT = Pattern.compile("Endpoint: +(\\S+):(\\d+) \\(TLS\\)");
+  private static final Pattern CA = Pattern.compile("CA file: +(\\S+)");
+  private static final Pattern SIGN_FOR =
+      Pattern.compile("Sign tokens for: .*\\(iamauth4j token ([^)]*) --user USER\\).*");
 
-  record Running(Process process, int port, Path ca, List<String> output) {}
+  record Running(
+      Process process, String host, int port, Path ca, List<String> signFor, List<String> output) {}
 
   private static Running emulate(String password, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "emulate"));
@@ -47,23 +49,30 @@ class EmulateIT {
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     List<String> lines = new ArrayList<>();
+    String host = null;
     Integer port = null;
     Path ca = null;
+    List<String> signFor = null;
     for (String line = out.readLine(); line != null; line = out.readLine()) {
       lines.add(line);
       Matcher e = ENDPOINT.matcher(line);
       Matcher c = CA.matcher(line);
+      Matcher s = SIGN_FOR.matcher(line);
       if (e.matches()) {
-        port = Integer.valueOf(e.group(1));
+        host = e.group(1);
+        port = Integer.valueOf(e.group(2));
       } else if (c.matches()) {
         ca = Path.of(c.group(1));
+      } else if (s.matches()) {
+        signFor = List.of(s.group(1).split(" "));
       } else if (line.startsWith("Serving")) {
         break;
       }
     }
     assertThat(port).as("emulator output: %s", lines).isNotNull();
     assertThat(ca).as("emulator output: %s", lines).isNotNull();
-    return new Running(p, port, ca, lines);
+    assertThat(signFor).as("emulator output: %s", lines).isNotNull();
+    return new Running(p, host, port, ca, signFor, lines);
   }
 
   private static String run(Map<String, String> env, String... cmd)
@@ -103,19 +112,27 @@ class EmulateIT {
               "--backend-user",
               "admin",
               "--cache",
-              "orders");
+              "orders",
+              "--connection-limit",
+              "30s");
       try {
         assertThat(String.join("\n", r.output()))
             .contains("export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE")
-            .contains("redis-cli --tls");
-        String token = token("elasticache", "--cache", "orders", "--user", "app");
+            .contains("redis-cli --tls")
+            .contains("RenewalPolicy.scaledTo(Duration.parse(\"PT30S\"))")
+            .contains("re-authenticate every 2.5s, retire at 15s");
+        // The token command the emulator prints, as printed, for user app.
+        List<String> printed = new ArrayList<>(r.signFor());
+        printed.addAll(List.of("--user", "app"));
+        assertThat(printed).containsExactly("elasticache", "--cache", "orders", "--user", "app");
+        String token = token(printed.toArray(new String[0]));
         String[] cli = {
           "redis-cli",
           "--tls",
           "--cacert",
           r.ca().toString(),
           "-h",
-          "127.0.0.1",
+          r.host(),
           "-p",
           String.valueOf(r.port()),
           "--no-auth-warning",
@@ -149,11 +166,15 @@ class EmulateIT {
               "--backend-user",
               pg.superuser());
       try {
-        String token =
-            token(
-                "rds", "--host", "localhost", "--port", String.valueOf(r.port()), "--user", "app");
+        // Exactly what the emulator printed: the endpoint and the host to sign tokens for.
+        assertThat(r.host()).isEqualTo("localhost");
+        List<String> printed = new ArrayList<>(r.signFor());
+        printed.addAll(List.of("--user", "app"));
+        String token = token(printed.toArray(new String[0]));
         String conn =
-            "host=localhost port="
+            "host="
+                + r.host()
+                + " port="
                 + r.port()
                 + " user=app dbname="
                 + pg.database()

@@ -54,6 +54,38 @@ public final class RenewalPolicy {
     return DEFAULTS;
   }
 
+  /**
+   * The defaults scaled to a server whose connection limit is compressed, e.g. an emulator started
+   * with {@code --connection-limit 30s} to watch clients re-authenticate: the one setting that fits
+   * a client's renewal to the limit. Same proportions as the defaults at 12 hours: re-authenticate
+   * every twelfth of the limit (at least 1 second) less up to a sixth of that, retire at half the
+   * limit less up to a twelfth of it.
+   *
+   * @param connectionLimit the server's limit, 12 seconds to 12 hours
+   * @return the policy
+   * @throws IamConfigurationException if the limit is out of range
+   */
+  public static RenewalPolicy scaledTo(Duration connectionLimit) {
+    Objects.requireNonNull(connectionLimit, "connectionLimit");
+    if (connectionLimit.compareTo(Duration.ofSeconds(12)) < 0
+        || connectionLimit.compareTo(SERVER_CONNECTION_LIMIT) > 0) {
+      throw new IamConfigurationException(
+          "connectionLimit: "
+              + connectionLimit
+              + " is out of range (expected 12 seconds to 12 hours; below 12 seconds, set the"
+              + " intervals with RenewalPolicy.builder())");
+    }
+    Duration interval = connectionLimit.dividedBy(12);
+    Duration age = connectionLimit.dividedBy(2);
+    return builder()
+        .connectionLimit(connectionLimit)
+        .reauthenticationInterval(interval)
+        .reauthenticationJitter(interval.dividedBy(6))
+        .maxConnectionAge(age)
+        .maxConnectionAgeJitter(connectionLimit.dividedBy(12))
+        .build();
+  }
+
   /** A builder starting from the defaults. */
   public static Builder builder() {
     return new Builder();

@@ -173,4 +173,25 @@ class RenewalPolicyTest {
     assertThat(minSeen).isLessThan(Duration.ofMinutes(51));
     assertThat(maxSeen).isGreaterThan(Duration.ofMinutes(59));
   }
+
+  @Test
+  void scaledToTheFullLimitIsTheDefaults() {
+    RenewalPolicy p = RenewalPolicy.scaledTo(Duration.ofHours(12));
+    RenewalPolicy d = RenewalPolicy.defaults();
+    assertThat(p.reauthenticationInterval()).isEqualTo(d.reauthenticationInterval());
+    assertThat(p.reauthenticationJitter()).isEqualTo(d.reauthenticationJitter());
+    assertThat(p.maxConnectionAge()).isEqualTo(d.maxConnectionAge());
+    assertThat(p.maxConnectionAgeJitter()).isEqualTo(d.maxConnectionAgeJitter());
+  }
+
+  @Test
+  void scaledToACompressedLimitKeepsTheProportions() {
+    RenewalPolicy p = RenewalPolicy.scaledTo(Duration.ofSeconds(30));
+    assertThat(p.connectionLimit()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(p.reauthenticationInterval()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(p.maxConnectionAge()).isEqualTo(Duration.ofSeconds(15));
+    assertThatThrownBy(() -> RenewalPolicy.scaledTo(Duration.ofSeconds(5)))
+        .isInstanceOf(IamConfigurationException.class)
+        .hasMessageContaining("connectionLimit: PT5S is out of range");
+  }
 }
