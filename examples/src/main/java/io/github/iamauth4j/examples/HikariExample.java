@@ -2,6 +2,7 @@ package io.github.iamauth4j.examples;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.jdbc.IamJdbcConfig;
 import io.github.iamauth4j.jdbc.hikari.IamHikari;
@@ -40,10 +41,12 @@ public final class HikariExample {
     IamHikari.configure(
         hikari,
         IamJdbcConfig.builder()
-            .region("us-east-1") // else from the RDS host name
-            .credentialsProvider(credentials)
+            .auth(
+                IamAuthConfig.builder() // the token provider's settings; no target
+                    .region("us-east-1") // else from the RDS host name
+                    .credentialsProvider(credentials)
+                    .listener(listener))
             .caBundle(caBundle) // sslmode=verify-full is set for you
-            .listener(listener)
             .build());
     return new HikariDataSource(hikari);
   }

@@ -7,9 +7,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * RDS or Aurora MySQL by JDBC URL alone: what a Spring Boot app configures ({@code
- * spring.datasource.url} and {@code spring.datasource.username}, no password). The {@code
- * jdbc:iamauth4j:} driver signs a token, keeps TLS verified and hands over to the real driver.
+ * RDS or Aurora MySQL by JDBC URL: what a Spring Boot app configures ({@code
+ * spring.datasource.url}, {@code spring.datasource.username}, no password, and {@code
+ * spring.datasource.driver-class-name=io.github.iamauth4j.jdbc.IamDriver}: Spring Boot 3.5 and 4.0
+ * pick the driver class from the URL's prefix and stop at start-up with "Failed to determine a
+ * suitable driver class" without it). The {@code jdbc:iamauth4j:} driver signs a token, keeps TLS
+ * verified and hands over to the real driver.
  */
 public final class JdbcUrlExample {
   private JdbcUrlExample() {}

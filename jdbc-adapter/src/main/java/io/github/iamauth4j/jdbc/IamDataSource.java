@@ -5,15 +5,14 @@ import io.github.iamauth4j.core.IamAuthException;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.InsecureConnectionException;
+import io.github.iamauth4j.core.internal.Texts;
 import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
-import io.github.iamauth4j.jdbc.internal.Endpoints;
-import io.github.iamauth4j.jdbc.internal.Engine;
 import io.github.iamauth4j.jdbc.internal.IamUrls;
-import io.github.iamauth4j.jdbc.internal.JdbcUrl;
-import io.github.iamauth4j.jdbc.internal.Lookup;
+import io.github.iamauth4j.jdbc.internal.PlanSettings;
 import io.github.iamauth4j.jdbc.internal.RealDrivers;
 import io.github.iamauth4j.jdbc.internal.SqlErrors;
-import io.github.iamauth4j.jdbc.internal.TlsPolicy;
+import io.github.iamauth4j.jdbc.internal.TokenLease;
 import io.github.iamauth4j.jdbc.internal.WrappedDataSource;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -22,7 +21,6 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,75 +54,62 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #getConnection()} connects as the configured user. {@link #getConnection(String,
  * String)} connects as the given user (null: the configured one) with a token for that user; the
  * password argument is ignored (pools pass their configured password, which IAM does not use).
- * Tokens come from one {@link IamTokenProvider} per user, shared by every connection: a token is
- * reused while fresh. {@link #close()} stops the providers this data source made.
+ * Tokens come from the JVM's shared {@link IamTokenProvider} for each user's endpoint (one lease
+ * per user held here), so a token is reused while fresh. {@link #close()} gives the leases back;
+ * the last lease on a provider stops it.
  *
  * <p>Errors are {@link SQLException}s whose cause is the iamauth4j exception (non-transient for
  * configuration, transient when no token can be had).
  */
 public final class IamDataSource implements DataSource, AutoCloseable {
   private final IamJdbcConfig config;
-  private final @Nullable ConnectionPlan plan;
+  private final ConnectionPlan plan;
   private final @Nullable DataSource delegate;
   private final @Nullable String defaultUser;
-  // For a wrapped data source: the endpoint to sign for.
-  private final Engine engine;
-  private final String signHost;
-  private final int signPort;
-  private final ConcurrentMap<String, IamTokenProvider> providers = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, TokenLease> leases = new ConcurrentHashMap<>();
+  private volatile boolean closed;
   private volatile @Nullable Driver driver;
   private volatile @Nullable PrintWriter logWriter;
   private volatile int loginTimeout;
 
   private IamDataSource(Builder b) {
     this.config = b.config;
+    PlanSettings settings = PlanSettings.of(config);
     if (b.dataSource != null) {
       WrappedDataSource view = WrappedDataSource.of(b.dataSource);
-      JdbcUrl url = view.url();
-      Engine scheme = Engine.forDriverScheme(url.scheme()).orElseThrow();
-      this.engine = Endpoints.refine(scheme, url.host());
-      Map<String, String> add =
-          TlsPolicy.apply(
-              engine,
-              Lookup.of(url, view.settings()),
-              config.caBundle(),
-              config.allowPlaintextForLocalTesting());
+      this.plan =
+          ConnectionPlan.forUrl(
+              view.url(),
+              null,
+              view.settings(),
+              b.user != null ? b.user : view.user(),
+              settings,
+              "dataSource",
+              "IamDataSource.builder().user(…) or the data source's user");
       try {
-        view.apply(add);
+        view.apply(plan.added());
       } catch (SQLException e) {
         IamConfigurationException x =
             new IamConfigurationException(
-                "dataSource: the driver refused the TLS settings " + add.keySet());
+                "dataSource: the driver refused the TLS settings " + plan.added().keySet());
         x.initCause(e);
         throw x;
       }
       this.delegate = b.dataSource;
-      this.plan = null;
-      this.defaultUser = b.user != null ? b.user : view.user();
-      this.signHost = config.signingHost() != null ? config.signingHost() : url.host();
-      this.signPort =
-          config.signingPort() > 0
-              ? config.signingPort()
-              : (url.port() > 0 ? url.port() : engine.defaultPort());
     } else {
       IamUrls.Parsed parsed = IamUrls.parse(Objects.requireNonNull(b.url), "url");
       this.plan =
-          ConnectionPlan.of(
+          ConnectionPlan.forUrl(
               parsed.url(),
               parsed.engine(),
               b.properties,
               b.user,
-              config.caBundle(),
-              config.allowPlaintextForLocalTesting(),
-              config.signingHost(),
-              config.signingPort(),
+              settings,
+              "url",
               "IamDataSource.builder().user(…) or the \"user\" property");
       this.delegate = null;
-      this.defaultUser = plan.defaultUser();
-      this.engine = plan.engine();
-      this.signHost = "";
-      this.signPort = -1;
     }
+    this.defaultUser = plan.defaultUser();
     if (defaultUser != null) {
       provider(defaultUser).prefetch();
     }
@@ -135,34 +120,36 @@ public final class IamDataSource implements DataSource, AutoCloseable {
     return new Builder();
   }
 
-  private IamTarget target(@Nullable String user) {
-    if (plan != null) {
-      return plan.target(user);
-    }
-    return Endpoints.target(
-        engine,
-        signHost,
-        signPort,
-        user != null ? user : defaultUser,
-        null,
-        -1,
-        "IamDataSource.builder().user(…) or the data source's user");
-  }
-
   private IamTokenProvider provider(String user) {
-    IamTokenProvider p = providers.get(user);
-    if (p != null) {
-      return p;
-    }
-    IamTokenProvider made = config.tokenProviderFor(target(user));
-    IamTokenProvider raced = providers.putIfAbsent(user, made);
-    if (raced != null) {
-      if (made != config.tokenProvider()) {
-        made.close();
+    IamTokenProvider given = config.tokenProvider();
+    if (given != null) {
+      IamTarget target = plan.target(user);
+      if (!given.target().equals(target)) {
+        throw new IamConfigurationException(
+            "tokenProvider: signs for "
+                + given.target().description()
+                + " but the connection is to "
+                + target.description()
+                + " (expected a provider for the host, port and user connected to)");
       }
-      return raced;
+      return given;
     }
-    return made.prefetch();
+    TokenLease l = leases.get(user);
+    if (l != null) {
+      return l.provider();
+    }
+    TokenLease made = TokenLease.acquire(plan.authConfig(user, config.auth()));
+    TokenLease raced = leases.putIfAbsent(user, made);
+    if (raced != null) {
+      made.close();
+      return raced.provider();
+    }
+    if (closed) {
+      leases.remove(user, made);
+      made.close();
+      throw new IllegalStateException("the IamDataSource is closed");
+    }
+    return made.provider().prefetch();
   }
 
   /**
@@ -197,7 +184,7 @@ public final class IamDataSource implements DataSource, AutoCloseable {
   private Connection connect(@Nullable String user) throws SQLException {
     AuthToken token;
     try {
-      String u = target(user).userName();
+      String u = plan.target(user).userName();
       token = provider(u).token();
     } catch (IamAuthException e) {
       throw SqlErrors.of(e);
@@ -205,7 +192,7 @@ public final class IamDataSource implements DataSource, AutoCloseable {
     if (delegate != null) {
       return delegate.getConnection(token.userName(), token.value());
     }
-    ConnectionPlan p = Objects.requireNonNull(plan);
+    ConnectionPlan p = plan;
     Driver d = driver;
     if (d == null) {
       d = RealDrivers.forUrl(p.driverUrl(), p.engine());
@@ -213,21 +200,22 @@ public final class IamDataSource implements DataSource, AutoCloseable {
     }
     Connection c = d.connect(p.driverUrl(), p.properties(token));
     if (c == null) {
-      throw new SQLException(d.getClass().getName() + " did not accept " + p.describe(), "08001");
+      throw new SQLException(
+          d.getClass().getName() + " did not accept " + Texts.printable(p.describe()), "08001");
     }
     return c;
   }
 
-  /** Stops the token providers this data source made (not one given to it). Idempotent. */
+  /**
+   * Gives back this data source's leases on the shared token providers (the last lease on a
+   * provider stops it; a provider given in the config is left to its owner). Idempotent.
+   */
   @Override
   public void close() {
-    List<IamTokenProvider> all = new ArrayList<>(providers.values());
-    providers.clear();
-    for (IamTokenProvider p : all) {
-      if (p != config.tokenProvider()) {
-        p.close();
-      }
-    }
+    closed = true;
+    List<TokenLease> all = new ArrayList<>(leases.values());
+    leases.clear();
+    all.forEach(TokenLease::close);
   }
 
   @Override
@@ -282,9 +270,9 @@ public final class IamDataSource implements DataSource, AutoCloseable {
   @Override
   public String toString() {
     return "IamDataSource["
-        + (plan != null ? plan.describe() : Objects.requireNonNull(delegate).getClass().getName())
+        + (delegate == null ? Texts.printable(plan.describe()) : delegate.getClass().getName())
         + ", user="
-        + defaultUser
+        + (defaultUser == null ? "(not set)" : Texts.printable(defaultUser))
         + "]";
   }
 
@@ -355,7 +343,7 @@ public final class IamDataSource implements DataSource, AutoCloseable {
     }
 
     /**
-     * Region, credentials, token life, CA bundle, plaintext opt-out. Default {@link
+     * The token provider's settings, the CA bundle, the plaintext opt-out. Default {@link
      * IamJdbcConfig#defaults()}.
      *
      * @param config the configuration

@@ -4,12 +4,13 @@ import io.github.iamauth4j.core.AuthToken;
 import io.github.iamauth4j.core.IamAuthException;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
+import io.github.iamauth4j.jdbc.internal.DriverLeases;
 import io.github.iamauth4j.jdbc.internal.IamUrls;
 import io.github.iamauth4j.jdbc.internal.Lookup;
 import io.github.iamauth4j.jdbc.internal.PropertySettings;
 import io.github.iamauth4j.jdbc.internal.RealDrivers;
-import io.github.iamauth4j.jdbc.internal.SharedProviders;
 import io.github.iamauth4j.jdbc.internal.SqlErrors;
 import java.sql.Connection;
 import java.sql.Driver;
@@ -29,9 +30,12 @@ import org.jspecify.annotations.Nullable;
  * the password. Registered through {@code META-INF/services/java.sql.Driver}.
  *
  * <pre>{@code
- * # Spring Boot: nothing else to configure
+ * # Spring Boot 3.5 and 4.0: the driver class must be named, or start-up stops with "Failed to
+ * # determine a suitable driver class" (Boot picks the driver from the URL's prefix, not from
+ * # DriverManager)
  * spring.datasource.url=jdbc:iamauth4j:postgresql://db1.abc123.eu-west-1.rds.amazonaws.com:5432/app
  * spring.datasource.username=app
+ * spring.datasource.driver-class-name=io.github.iamauth4j.jdbc.IamDriver
  * }</pre>
  *
  * <ul>
@@ -49,14 +53,20 @@ import org.jspecify.annotations.Nullable;
  *   <li>TLS: refused unless it is guaranteed; {@code sslmode=verify-full} / {@code
  *       sslMode=VERIFY_IDENTITY} / {@code sslMode=verify-full} is set when none is given (see
  *       {@link InsecureConnectionException}).
- *   <li>One token provider per (endpoint, user, region, credentials, token life) is shared by every
- *       connection, so connections reuse the current token; {@link #addListener(IamAuthListener)}
- *       observes them.
+ *   <li>One token provider per (endpoint, user, region, credentials, token life) in the JVM (the
+ *       core's shared providers, leased here: at most 64, the least recently used let go), so
+ *       connections reuse the current token; {@link #addListener(IamAuthListener)} observes them. A
+ *       provider that has no token to give is let go at once, so nothing retries in the background
+ *       for a connection that failed.
  * </ul>
  *
- * <p>Errors are {@link SQLException}s whose cause is the iamauth4j exception: a {@link
- * IamConfigurationException} (bad URL, missing user, no region, refused TLS) makes a non-transient
- * one, an unavailable token a transient one.
+ * <p>Errors are {@link SQLException}s whose cause is the iamauth4j exception: a misspelled or
+ * missing {@value IamJdbcConfig#PROFILE}, or an unusable {@value
+ * IamJdbcConfig#CREDENTIALS_PROVIDER}, makes a {@link
+ * java.sql.SQLInvalidAuthorizationSpecException} (SQLSTATE 28000); any other {@link
+ * IamConfigurationException} (bad URL, missing user, no region, refused TLS) a {@link
+ * java.sql.SQLNonTransientConnectionException}; an unavailable token a {@link
+ * java.sql.SQLTransientConnectionException}, so pools retry.
  */
 public final class IamDriver implements Driver {
   /** The URL prefix this driver accepts. */
@@ -80,7 +90,7 @@ public final class IamDriver implements Driver {
    * @param listener the listener; must return quickly
    */
   public static void addListener(IamAuthListener listener) {
-    SharedProviders.addListener(listener);
+    DriverLeases.addListener(listener);
   }
 
   /**
@@ -89,15 +99,16 @@ public final class IamDriver implements Driver {
    * @param listener the listener
    */
   public static void removeListener(IamAuthListener listener) {
-    SharedProviders.removeListener(listener);
+    DriverLeases.removeListener(listener);
   }
 
   /**
-   * Closes the shared token providers (their background refreshes stop). Connections opened later
-   * make new ones. For application shutdown and tests.
+   * Gives back the leases this driver and the plugins hold on the shared token providers: a
+   * provider no one else leases is closed (its background refreshes stop). Connections opened later
+   * take new leases. For application shutdown and tests.
    */
   public static void closeSharedTokenProviders() {
-    SharedProviders.closeAll();
+    DriverLeases.closeAll();
   }
 
   @Override
@@ -113,23 +124,20 @@ public final class IamDriver implements Driver {
     }
     Properties props = info != null ? info : new Properties();
     ConnectionPlan plan;
-    PropertySettings settings;
     AuthToken token;
     try {
       IamUrls.Parsed parsed = IamUrls.parse(url, "url");
-      settings = PropertySettings.read(Lookup.of(parsed.url(), props));
+      PropertySettings settings = PropertySettings.read(Lookup.of(parsed.url(), props));
       plan =
-          ConnectionPlan.of(
+          ConnectionPlan.forUrl(
               parsed.url(),
               parsed.engine(),
               props,
               null,
-              settings.caBundle(),
-              settings.allowPlaintext(),
-              settings.signingHost(),
-              settings.signingPort(),
+              settings.plan(),
+              "url",
               "the \"user\" property, e.g. spring.datasource.username");
-      token = SharedProviders.token(plan.target(null), settings);
+      token = DriverLeases.token(plan, settings);
     } catch (IamAuthException e) {
       throw SqlErrors.of(e);
     }

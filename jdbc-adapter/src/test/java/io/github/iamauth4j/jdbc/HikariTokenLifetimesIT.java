@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.jdbc.hikari.IamHikari;
 import io.github.iamauth4j.jdbc.hikari.IamHikariCredentialsProvider;
@@ -115,16 +116,18 @@ class HikariTokenLifetimesIT {
     List<IamAuthEvent.TokenIssued> issued = new CopyOnWriteArrayList<>();
     IamJdbcConfig config =
         IamJdbcConfig.builder()
-            .region(rds.region())
-            .credentialsProvider(TrustedCredentials.example().asProvider())
+            .auth(
+                IamAuthConfig.builder()
+                    .region(rds.region())
+                    .credentialsProvider(TrustedCredentials.example().asProvider())
+                    .expiry(life)
+                    .listener(
+                        e -> {
+                          if (e instanceof IamAuthEvent.TokenIssued t) {
+                            issued.add(t);
+                          }
+                        }))
             .caBundle(rds.caPemFile())
-            .tokenExpiry(life)
-            .listener(
-                e -> {
-                  if (e instanceof IamAuthEvent.TokenIssued t) {
-                    issued.add(t);
-                  }
-                })
             .build();
     long openedBefore = rds.stats().connectionsOpened();
     long rejectedBefore = rds.stats().authenticationsRejected();
@@ -175,12 +178,14 @@ class HikariTokenLifetimesIT {
     List<IamAuthEvent> events = new CopyOnWriteArrayList<>();
     IamJdbcConfig config =
         IamJdbcConfig.builder()
-            .region(rds.region())
-            .credentialsProvider(creds)
+            .auth(
+                IamAuthConfig.builder()
+                    .region(rds.region())
+                    .credentialsProvider(creds)
+                    .expiry(Duration.ofSeconds(10))
+                    .retryBackoff(Duration.ofMillis(200), Duration.ofMillis(500))
+                    .listener(events::add))
             .caBundle(rds.caPemFile())
-            .tokenExpiry(Duration.ofSeconds(10))
-            .retryBackoff(Duration.ofMillis(200), Duration.ofMillis(500))
-            .listener(events::add)
             .build();
     HikariConfig h = pool(10);
     List<Throwable> failures;

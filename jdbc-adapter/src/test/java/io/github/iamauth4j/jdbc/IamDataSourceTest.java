@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mysql.cj.jdbc.MysqlDataSource;
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
 import java.sql.SQLNonTransientConnectionException;
 import org.junit.jupiter.api.Test;
@@ -15,8 +17,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 class IamDataSourceTest {
   private static final IamJdbcConfig CONFIG =
       IamJdbcConfig.builder()
-          .region("us-east-1")
-          .credentialsProvider(TrustedCredentials.example().asProvider())
+          .auth(
+              IamAuthConfig.builder()
+                  .region("us-east-1")
+                  .credentialsProvider(TrustedCredentials.example().asProvider()))
           .build();
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mysql.cj.jdbc.MysqlDataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.jdbc.awswrapper.IamAwsWrapper;
 import io.github.iamauth4j.jdbc.hikari.IamHikari;
 import io.github.iamauth4j.jdbc.hikari.IamHikariCredentialsProvider;
@@ -37,8 +38,10 @@ class MySqlWaysInIT {
     rds = Backends.rdsMySql();
     config =
         IamJdbcConfig.builder()
-            .region(rds.region())
-            .credentialsProvider(TrustedCredentials.example().asProvider())
+            .auth(
+                IamAuthConfig.builder()
+                    .region(rds.region())
+                    .credentialsProvider(TrustedCredentials.example().asProvider()))
             .caBundle(rds.caPemFile())
             .build();
   }

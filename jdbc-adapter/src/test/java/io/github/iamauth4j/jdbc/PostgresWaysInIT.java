@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.jdbc.awswrapper.IamAwsWrapper;
@@ -40,8 +41,10 @@ class PostgresWaysInIT {
     rds = Backends.rdsPostgres();
     config =
         IamJdbcConfig.builder()
-            .region(rds.region())
-            .credentialsProvider(TrustedCredentials.example().asProvider())
+            .auth(
+                IamAuthConfig.builder()
+                    .region(rds.region())
+                    .credentialsProvider(TrustedCredentials.example().asProvider()))
             .caBundle(rds.caPemFile())
             .build();
   }
@@ -102,8 +105,11 @@ class PostgresWaysInIT {
   }
 
   @Test
-  void likeSpringBootWithOnlyAUrlAndAUsername() throws Exception {
-    // What spring.datasource.url and spring.datasource.username give Spring Boot's HikariCP pool.
+  void aHikariPoolByJdbcUrlAndUsernameAlone() throws Exception {
+    // A HikariCP pool given only the URL and a user name: HikariCP finds IamDriver through
+    // DriverManager. (Spring Boot does not get this far without
+    // spring.datasource.driver-class-name=io.github.iamauth4j.jdbc.IamDriver: it picks the driver
+    // class from the URL's prefix before it makes the pool.)
     HikariConfig h = new HikariConfig();
     h.setJdbcUrl(
         "jdbc:iamauth4j:postgresql://"

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
+import io.github.iamauth4j.core.IamAuthConfig;
+import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.jdbc.awswrapper.IamAwsWrapper;
 import io.github.iamauth4j.jdbc.hikari.IamHikari;
 import io.github.iamauth4j.jdbc.pgjdbc.IamAuthenticationPlugin;
@@ -70,8 +72,10 @@ class RefusalsIT {
     String myBase = "localhost:" + mysql.port() + "/test";
     IamJdbcConfig config =
         IamJdbcConfig.builder()
-            .region("us-east-1")
-            .credentialsProvider(TrustedCredentials.example().asProvider())
+            .auth(
+                IamAuthConfig.builder()
+                    .region("us-east-1")
+                    .credentialsProvider(TrustedCredentials.example().asProvider()))
             .build();
 
     assertThatThrownBy(
@@ -162,10 +166,12 @@ class RefusalsIT {
     // A client clock 20 minutes slow: its tokens look fresh to it and are expired for the server.
     IamJdbcConfig slowClock =
         IamJdbcConfig.builder()
-            .region("us-east-1")
-            .credentialsProvider(TrustedCredentials.example().asProvider())
+            .auth(
+                IamAuthConfig.builder()
+                    .region("us-east-1")
+                    .credentialsProvider(TrustedCredentials.example().asProvider())
+                    .clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-20))))
             .caBundle(pg.caPemFile())
-            .clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-20)))
             .build();
     try (IamDataSource ds =
         IamDataSource.builder()
@@ -185,10 +191,13 @@ class RefusalsIT {
   void aWronglySignedTokenIsRejectedWithRdsOwnMySqlError() throws Exception {
     IamJdbcConfig wrongKey =
         IamJdbcConfig.builder()
-            .region("us-east-1")
-            .credentialsProvider(
-                TrustedCredentials.of("AKIAIOSFODNN7EXAMPLE", "not-the-trusted-secret-key-00000000")
-                    .asProvider())
+            .auth(
+                IamAuthConfig.builder()
+                    .region("us-east-1")
+                    .credentialsProvider(
+                        TrustedCredentials.of(
+                                "AKIAIOSFODNN7EXAMPLE", "not-the-trusted-secret-key-00000000")
+                            .asProvider()))
             .caBundle(mysql.caPemFile())
             .build();
     for (String engine : List.of("mysql", "mariadb")) {

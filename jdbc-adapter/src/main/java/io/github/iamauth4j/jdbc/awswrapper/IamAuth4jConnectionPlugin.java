@@ -3,18 +3,16 @@ package io.github.iamauth4j.jdbc.awswrapper;
 import io.github.iamauth4j.core.AuthToken;
 import io.github.iamauth4j.core.IamAuthException;
 import io.github.iamauth4j.core.IamConfigurationException;
-import io.github.iamauth4j.core.IamTarget;
-import io.github.iamauth4j.jdbc.internal.Endpoints;
+import io.github.iamauth4j.core.internal.Texts;
+import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
+import io.github.iamauth4j.jdbc.internal.DriverLeases;
 import io.github.iamauth4j.jdbc.internal.Engine;
 import io.github.iamauth4j.jdbc.internal.Lookup;
 import io.github.iamauth4j.jdbc.internal.PropertySettings;
-import io.github.iamauth4j.jdbc.internal.SharedProviders;
 import io.github.iamauth4j.jdbc.internal.SqlErrors;
-import io.github.iamauth4j.jdbc.internal.TlsPolicy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import software.amazon.jdbc.HostSpec;
@@ -77,26 +75,22 @@ public final class IamAuth4jConnectionPlugin extends AbstractConnectionPlugin {
   private void withToken(String driverProtocol, HostSpec hostSpec, Properties props)
       throws SQLException {
     try {
-      Engine engine = Endpoints.refine(engineOf(driverProtocol), hostSpec.getHost());
-      Lookup settings = Lookup.of(null, props);
-      PropertySettings iam = PropertySettings.read(settings);
-      Map<String, String> add =
-          TlsPolicy.apply(engine, settings, iam.caBundle(), iam.allowPlaintext());
-      add.forEach(props::setProperty);
+      PropertySettings iam = PropertySettings.read(Lookup.of(null, props));
       int port =
           hostSpec.isPortSpecified()
               ? hostSpec.getPort()
               : pluginService.getDialect().getDefaultPort();
-      IamTarget target =
-          Endpoints.target(
-              engine,
+      ConnectionPlan plan =
+          ConnectionPlan.forEndpoint(
+              engineOf(driverProtocol),
               hostSpec.getHost(),
               port,
-              PropertyDefinition.USER.getString(props),
-              iam.signingHost(),
-              iam.signingPort(),
-              "the user property");
-      AuthToken token = SharedProviders.token(target, iam);
+              props,
+              iam.plan(),
+              ConnectionPlan.Tls.COMPLETE,
+              "url");
+      plan.added().forEach(props::setProperty);
+      AuthToken token = DriverLeases.token(plan, iam);
       props.setProperty(PropertyDefinition.PASSWORD.name, token.value());
     } catch (IamAuthException e) {
       throw SqlErrors.of(e);
@@ -116,7 +110,7 @@ public final class IamAuth4jConnectionPlugin extends AbstractConnectionPlugin {
     }
     throw new IamConfigurationException(
         "url: the wrapper's target driver "
-            + driverProtocol
+            + Texts.quoteIfSafe(driverProtocol)
             + " is not supported (expected jdbc:aws-wrapper:postgresql:, :mysql: or :mariadb:)");
   }
 }

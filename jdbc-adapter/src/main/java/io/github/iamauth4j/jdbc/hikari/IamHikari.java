@@ -3,12 +3,15 @@ package io.github.iamauth4j.jdbc.hikari;
 import com.zaxxer.hikari.HikariConfig;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.jdbc.IamDriver;
 import io.github.iamauth4j.jdbc.IamJdbcConfig;
-import io.github.iamauth4j.jdbc.InsecureConnectionException;
 import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
 import io.github.iamauth4j.jdbc.internal.JdbcUrl;
 import io.github.iamauth4j.jdbc.internal.Lookup;
+import io.github.iamauth4j.jdbc.internal.PlanSettings;
+import io.github.iamauth4j.jdbc.internal.PropertySettings;
+import io.github.iamauth4j.jdbc.internal.TokenLease;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>Reads the endpoint and TLS settings from {@code jdbcUrl} and the data source properties,
  * refuses settings that do not guarantee TLS ({@link InsecureConnectionException}), adds {@code
  * sslmode=verify-full} / {@code sslMode=VERIFY_IDENTITY} / {@code sslMode=verify-full} (and the CA
- * bundle) as data source properties when none are given, makes the token provider, starts fetching
- * the first token, and sets the pool's credentials provider. Call it before the pool starts.
+ * bundle) as data source properties when none are given, leases the JVM's shared token provider for
+ * the endpoint and user, starts fetching the first token, and sets the pool's credentials provider.
+ * Call it before the pool starts.
  */
 public final class IamHikari {
   private static final Logger log = LoggerFactory.getLogger(IamHikari.class);
@@ -52,9 +56,10 @@ public final class IamHikari {
    *
    * @param hikari the pool's configuration, with {@code jdbcUrl} (a pgjdbc, MySQL Connector/J or
    *     MariaDB Connector/J URL to one host) and {@code username} (or a {@code user} URL parameter)
-   * @param config region, credentials, token life, CA bundle, opt-outs
-   * @return the credentials provider set on {@code hikari}; close it after the pool to stop its
-   *     token refreshes
+   * @param config the token provider's settings ({@link IamJdbcConfig.Builder#auth}), CA bundle,
+   *     opt-outs
+   * @return the credentials provider set on {@code hikari}; close it after the pool to give back
+   *     its lease on the shared token provider
    * @throws IamConfigurationException naming the setting: no or unparseable {@code jdbcUrl}, a
    *     {@code jdbc:iamauth4j:} URL (use it alone instead), no user, TLS not guaranteed ({@link
    *     InsecureConnectionException}), no region found
@@ -79,7 +84,7 @@ public final class IamHikari {
     Properties dsProps = hikari.getDataSourceProperties();
     JdbcUrl url = JdbcUrl.parse(jdbcUrl, "jdbcUrl");
     for (String k : url.keys()) {
-      if (IamJdbcConfig.isIamProperty(k)) {
+      if (PropertySettings.isIamProperty(k)) {
         throw new IamConfigurationException(
             k
                 + ": iamauth4j URL parameters are read by the jdbc:iamauth4j: driver; with"
@@ -100,15 +105,13 @@ public final class IamHikari {
       log.info("HikariCP password is set but unused: each connection uses an IAM token");
     }
     ConnectionPlan plan =
-        ConnectionPlan.of(
+        ConnectionPlan.forUrl(
             url,
             null,
             dsProps,
             username,
-            config.caBundle(),
-            config.allowPlaintextForLocalTesting(),
-            config.signingHost(),
-            config.signingPort(),
+            PlanSettings.of(config),
+            "jdbcUrl",
             "HikariConfig.setUsername(…)");
     Properties added = plan.baseProperties();
     for (String k : added.stringPropertyNames()) {
@@ -116,10 +119,27 @@ public final class IamHikari {
         hikari.addDataSourceProperty(k, added.getProperty(k));
       }
     }
-    IamTokenProvider tokens = config.tokenProviderFor(plan.target(null)).prefetch();
-    IamHikariCredentialsProvider credentials =
-        new IamHikariCredentialsProvider(tokens, config.tokenProvider() == null);
+    IamTokenProvider given = config.tokenProvider();
+    IamHikariCredentialsProvider credentials;
+    if (given != null) {
+      checkSignsFor(given, plan);
+      credentials = new IamHikariCredentialsProvider(given.prefetch(), null);
+    } else {
+      TokenLease lease = TokenLease.acquire(plan.authConfig(null, config.auth()));
+      credentials = new IamHikariCredentialsProvider(lease.provider().prefetch(), lease);
+    }
     hikari.setCredentialsProvider(credentials);
     return credentials;
+  }
+
+  private static void checkSignsFor(IamTokenProvider given, ConnectionPlan plan) {
+    if (!given.target().equals(plan.target(null))) {
+      throw new IamConfigurationException(
+          "tokenProvider: signs for "
+              + given.target().description()
+              + " but the pool connects to "
+              + plan.target(null).description()
+              + " (expected a provider for the host, port and user connected to)");
+    }
   }
 }

@@ -4,7 +4,9 @@ import com.zaxxer.hikari.HikariCredentialsProvider;
 import com.zaxxer.hikari.util.Credentials;
 import io.github.iamauth4j.core.AuthToken;
 import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.jdbc.internal.TokenLease;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HikariCP 7's per-connection credentials hook, answered from an {@link IamTokenProvider}: the user
@@ -12,16 +14,16 @@ import java.util.Objects;
  * new connection, so it never waits on credentials once the first token exists (a volatile read;
  * refreshes happen in the background) and reuses the cached token across connections while it is
  * fresh. Made by {@link IamHikari#configure(com.zaxxer.hikari.HikariConfig)}; {@link #close()}
- * stops the provider when it was made for the pool.
+ * gives back its lease on the JVM's shared token provider (the last lease stops it).
  */
 public final class IamHikariCredentialsProvider
     implements HikariCredentialsProvider, AutoCloseable {
   private final IamTokenProvider tokens;
-  private final boolean owned;
+  private final @Nullable TokenLease lease;
 
-  IamHikariCredentialsProvider(IamTokenProvider tokens, boolean owned) {
+  IamHikariCredentialsProvider(IamTokenProvider tokens, @Nullable TokenLease lease) {
     this.tokens = Objects.requireNonNull(tokens, "tokens");
-    this.owned = owned;
+    this.lease = lease;
   }
 
   /**
@@ -41,11 +43,14 @@ public final class IamHikariCredentialsProvider
     return tokens;
   }
 
-  /** Stops the token provider if it was made for this pool (not one given in the config). */
+  /**
+   * Gives back the lease on the shared token provider (not a provider given in the config, which
+   * its owner closes). Idempotent.
+   */
   @Override
   public void close() {
-    if (owned) {
-      tokens.close();
+    if (lease != null) {
+      lease.close();
     }
   }
 

@@ -36,31 +36,21 @@ public final class Endpoints {
    * The target tokens must be signed for.
    *
    * @param engine the engine (DSQL signs a host without port)
-   * @param host the host connected to
-   * @param port the port connected to, or -1 for the engine's default
+   * @param host the host to sign for
+   * @param port the port to sign for
    * @param user the database user (role); null or empty is an error
-   * @param signingHost a host to sign for instead, or null
-   * @param signingPort a port to sign for instead, or -1
    * @param userSetting how the user is set, for the error message
    * @throws IamConfigurationException naming the setting: no user, an invalid host or user
    */
   public static IamTarget target(
-      Engine engine,
-      String host,
-      int port,
-      @Nullable String user,
-      @Nullable String signingHost,
-      int signingPort,
-      String userSetting) {
+      Engine engine, String host, int port, @Nullable String user, String userSetting) {
     if (user == null || user.isEmpty()) {
       throw new IamConfigurationException(
           "user: is required: the token is signed for one database user (set " + userSetting + ")");
     }
-    String h = signingHost != null ? signingHost : host;
-    int p = signingPort > 0 ? signingPort : (port > 0 ? port : engine.defaultPort());
-    if (engine == Engine.DSQL) {
-      return IamTarget.dsql(h, user);
-    }
-    return IamTarget.rds(h, p, user);
+    return switch (engine) {
+      case DSQL -> IamTarget.dsql(host, user);
+      case POSTGRESQL, MYSQL, MARIADB -> IamTarget.rds(host, port, user);
+    };
   }
 }

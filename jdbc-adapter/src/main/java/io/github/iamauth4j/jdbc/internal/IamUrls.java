@@ -1,6 +1,7 @@
 package io.github.iamauth4j.jdbc.internal;
 
 import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.internal.Texts;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,7 +53,7 @@ public final class IamUrls {
                     new IamConfigurationException(
                         setting
                             + ": engine "
-                            + Quote.ifSafe(scheme)
+                            + Texts.quoteIfSafe(scheme)
                             + " is not supported (expected jdbc:iamauth4j:postgresql://,"
                             + " jdbc:iamauth4j:mysql://, jdbc:iamauth4j:mariadb:// or"
                             + " jdbc:iamauth4j:dsql://)"));

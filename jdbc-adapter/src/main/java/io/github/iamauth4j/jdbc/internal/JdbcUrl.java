@@ -1,6 +1,7 @@
 package io.github.iamauth4j.jdbc.internal;
 
 import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.internal.Texts;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A single-host JDBC URL of pgjdbc, MySQL Connector/J or MariaDB Connector/J: {@code
@@ -58,7 +58,7 @@ public final class JdbcUrl {
     String scheme = url.substring(5, colon).toLowerCase(Locale.ROOT);
     if (Engine.forDriverScheme(scheme).isEmpty()) {
       throw new IamConfigurationException(
-          setting + ": driver " + Quote.ifSafe(scheme) + " is not supported" + expected);
+          setting + ": driver " + Texts.quoteIfSafe(scheme) + " is not supported" + expected);
     }
     if (!url.startsWith("//", colon + 1)) {
       throw new IamConfigurationException(
@@ -120,7 +120,7 @@ public final class JdbcUrl {
       }
       if (port < 1 || port > 65535) {
         throw new IamConfigurationException(
-            setting + ": port " + Quote.ifSafe(portText) + " is not a TCP port (1 to 65535)");
+            setting + ": port " + Texts.quoteIfSafe(portText) + " is not a TCP port (1 to 65535)");
       }
     }
     int hash = tail.indexOf('#');
@@ -277,14 +277,5 @@ public final class JdbcUrl {
         + (port > 0 ? ":" + port : "")
         + path
         + (params.isEmpty() ? "" : "?…");
-  }
-
-  /**
-   * For messages: a parameter value quoted when harmless.
-   *
-   * @param value the value
-   */
-  static String quote(@Nullable String value) {
-    return value == null ? "(not set)" : Quote.ifSafe(value);
   }
 }

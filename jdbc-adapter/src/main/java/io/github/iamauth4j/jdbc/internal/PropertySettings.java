@@ -1,25 +1,23 @@
 package io.github.iamauth4j.jdbc.internal;
 
+import io.github.iamauth4j.core.IamAuthConfig;
+import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.internal.Texts;
 import io.github.iamauth4j.jdbc.IamJdbcConfig;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 
 /**
  * The iamauth4j settings given as connection properties or URL parameters ({@code iamRegion}, …),
- * read and checked at once. {@link #toConfig(List)} makes the {@link IamJdbcConfig} (and the
- * credentials provider) only when a new token provider is needed.
+ * read and checked at once. {@link #auth(List)} finds the credentials provider only when a new
+ * token provider is needed.
  *
  * @param region the region, or null
  * @param profile the AWS profile, or null
@@ -39,6 +37,27 @@ public record PropertySettings(
     boolean allowPlaintext,
     @Nullable String signingHost,
     int signingPort) {
+
+  private static final Set<String> PROPERTY_NAMES =
+      Set.of(
+          IamJdbcConfig.REGION.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.PROFILE.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.CREDENTIALS_PROVIDER.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.TOKEN_EXPIRY.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.CA_BUNDLE.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.ALLOW_PLAINTEXT.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.SIGNING_HOST.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.SIGNING_PORT.toLowerCase(Locale.ROOT));
+
+  /**
+   * Whether {@code name} is one of the iamauth4j connection properties (ignoring case); they are
+   * removed before the real driver sees the properties.
+   *
+   * @param name a property or URL parameter name
+   */
+  public static boolean isIamProperty(String name) {
+    return PROPERTY_NAMES.contains(name.toLowerCase(Locale.ROOT));
+  }
 
   /**
    * Reads the settings.
@@ -66,7 +85,7 @@ public record PropertySettings(
         problems.add(
             IamJdbcConfig.TOKEN_EXPIRY
                 + ": "
-                + Quote.ifSafe(e)
+                + Texts.quoteIfSafe(e)
                 + " is not a token life (expected seconds, e.g. 900, or ISO-8601, e.g. PT15M;"
                 + " at least 1 second)");
         expiry = null;
@@ -80,7 +99,10 @@ public record PropertySettings(
         plaintext = true;
       } else if (!pt.equalsIgnoreCase("false")) {
         problems.add(
-            IamJdbcConfig.ALLOW_PLAINTEXT + ": " + Quote.ifSafe(pt) + " (expected true or false)");
+            IamJdbcConfig.ALLOW_PLAINTEXT
+                + ": "
+                + Texts.quoteIfSafe(pt)
+                + " (expected true or false)");
       }
     }
     String host = blankToNull(s.first(IamJdbcConfig.SIGNING_HOST).orElse(null));
@@ -96,7 +118,7 @@ public record PropertySettings(
         problems.add(
             IamJdbcConfig.SIGNING_PORT
                 + ": "
-                + Quote.ifSafe(p)
+                + Texts.quoteIfSafe(p)
                 + " is not a TCP port (1 to 65535)");
         port = -1;
       }
@@ -125,73 +147,30 @@ public record PropertySettings(
   }
 
   /**
-   * The configuration these settings describe, making the credentials provider.
+   * The token provider's settings these describe (without a target), finding the credentials
+   * provider: one instance per profile or class in the JVM, so that equal settings share a token
+   * provider.
    *
    * @param listeners listeners to attach
-   * @throws IamConfigurationException if the credentials provider class cannot be made
+   * @throws IamConfigurationException naming {@code iamProfile} or {@code iamCredentialsProvider}
+   *     if the credentials provider cannot be found or made
    */
-  public IamJdbcConfig toConfig(List<io.github.iamauth4j.core.IamAuthListener> listeners) {
-    IamJdbcConfig.Builder b = IamJdbcConfig.builder().region(region);
+  public IamAuthConfig.Builder auth(List<IamAuthListener> listeners) {
+    IamAuthConfig.Builder auth = IamAuthConfig.builder().region(region);
     if (profile != null) {
-      b.credentialsProvider(ProfileCredentialsProvider.create(profile));
+      auth.credentialsProvider(Credentials.profile(profile));
     } else if (credentialsClass != null) {
-      b.credentialsProvider(instantiate(credentialsClass));
+      auth.credentialsProvider(Credentials.ofClass(credentialsClass));
     }
     if (tokenExpiry != null) {
-      b.tokenExpiry(tokenExpiry);
+      auth.expiry(tokenExpiry);
     }
-    if (caBundle != null) {
-      b.caBundle(caBundle);
-    }
-    b.allowPlaintextForLocalTesting(allowPlaintext);
-    if (signingHost != null) {
-      b.signingEndpoint(signingHost, signingPort);
-    }
-    listeners.forEach(b::listener);
-    return b.build();
+    listeners.forEach(auth::listener);
+    return auth;
   }
 
-  static AwsCredentialsProvider instantiate(String className) {
-    String setting = IamJdbcConfig.CREDENTIALS_PROVIDER + ": " + Quote.ifSafe(className);
-    Class<?> c = null;
-    ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-    for (ClassLoader cl : new ClassLoader[] {tccl, PropertySettings.class.getClassLoader()}) {
-      if (cl == null || c != null) {
-        continue;
-      }
-      try {
-        c = Class.forName(className, true, cl);
-      } catch (ClassNotFoundException | LinkageError e) {
-        // Tried with the next loader; reported below.
-      }
-    }
-    if (c == null) {
-      throw new IamConfigurationException(setting + " was not found on the class path");
-    }
-    if (!AwsCredentialsProvider.class.isAssignableFrom(c)) {
-      throw new IamConfigurationException(
-          setting + " is not an " + AwsCredentialsProvider.class.getName());
-    }
-    try {
-      try {
-        Method create = c.getMethod("create");
-        if (Modifier.isStatic(create.getModifiers())
-            && AwsCredentialsProvider.class.isAssignableFrom(create.getReturnType())) {
-          return (AwsCredentialsProvider) create.invoke(null);
-        }
-      } catch (NoSuchMethodException e) {
-        // Fall back to the constructor.
-      }
-      Constructor<?> ctor = c.getConstructor();
-      return (AwsCredentialsProvider) ctor.newInstance();
-    } catch (NoSuchMethodException e) {
-      throw new IamConfigurationException(
-          setting + " has neither a static create() method nor a public no-argument constructor");
-    } catch (InvocationTargetException | InstantiationException | IllegalAccessException e) {
-      IamConfigurationException x =
-          new IamConfigurationException(setting + " could not be made: " + e.getClass().getName());
-      x.initCause(e instanceof InvocationTargetException ite ? ite.getCause() : e);
-      throw x;
-    }
+  /** What the connection plan needs of these settings. */
+  public PlanSettings plan() {
+    return new PlanSettings(caBundle, allowPlaintext, signingHost, signingPort, true);
   }
 }

@@ -77,13 +77,10 @@ public final class RealDrivers {
   }
 
   private static String artifact(Engine engine) {
-    switch (engine) {
-      case MYSQL:
-        return "com.mysql:mysql-connector-j";
-      case MARIADB:
-        return "org.mariadb.jdbc:mariadb-java-client";
-      default:
-        return "org.postgresql:postgresql";
-    }
+    return switch (engine) {
+      case MYSQL -> "com.mysql:mysql-connector-j";
+      case MARIADB -> "org.mariadb.jdbc:mariadb-java-client";
+      case POSTGRESQL, DSQL -> "org.postgresql:postgresql";
+    };
   }
 }

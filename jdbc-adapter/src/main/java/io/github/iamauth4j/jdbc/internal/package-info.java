@@ -1,6 +1,8 @@
 /**
- * Not API: URL parsing, TLS checks, CA bundles and the shared token-provider cache behind the JDBC
- * ways in. May change in any release.
+ * Not API: the one pipeline behind every JDBC way in (settings, endpoint, TLS, target, token
+ * configuration: {@link io.github.iamauth4j.jdbc.internal.ConnectionPlan}), URL parsing, CA
+ * bundles, credentials provider instances and the leases on the core's shared token providers. May
+ * change in any release.
  */
 @NullMarked
 package io.github.iamauth4j.jdbc.internal;

@@ -1,15 +1,16 @@
 package io.github.iamauth4j.jdbc.pgjdbc;
 
 import io.github.iamauth4j.core.IamAuthException;
-import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.InsecureConnectionException;
+import io.github.iamauth4j.core.internal.Texts;
 import io.github.iamauth4j.jdbc.IamJdbcConfig;
-import io.github.iamauth4j.jdbc.InsecureConnectionException;
-import io.github.iamauth4j.jdbc.internal.Endpoints;
+import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
+import io.github.iamauth4j.jdbc.internal.DriverLeases;
 import io.github.iamauth4j.jdbc.internal.Engine;
 import io.github.iamauth4j.jdbc.internal.Lookup;
 import io.github.iamauth4j.jdbc.internal.PropertySettings;
-import io.github.iamauth4j.jdbc.internal.SharedProviders;
-import io.github.iamauth4j.jdbc.internal.TlsPolicy;
+import io.github.iamauth4j.jdbc.internal.SqlErrors;
 import java.util.Objects;
 import java.util.Properties;
 import org.postgresql.plugin.AuthenticationPlugin;
@@ -67,31 +68,41 @@ public final class IamAuthenticationPlugin implements AuthenticationPlugin {
     String user = info.getProperty("user");
     try {
       if (host == null || host.isEmpty() || host.contains(",")) {
-        throw new io.github.iamauth4j.core.IamConfigurationException(
+        throw new IamConfigurationException(
             "url: "
                 + (host == null || host.isEmpty() ? "names no host" : "names several hosts")
                 + "; the token is signed for one host and pgjdbc does not tell the plugin which it"
                 + " reached (use one host per URL)");
       }
-      Lookup settings = Lookup.of(null, info);
-      PropertySettings iam = PropertySettings.read(settings);
-      Engine engine = Endpoints.refine(Engine.POSTGRESQL, host);
-      TlsPolicy.check(engine, settings, iam.allowPlaintext());
       int port = -1;
       if (portText != null && !portText.isEmpty() && !portText.contains(",")) {
-        port = Integer.parseInt(portText.trim());
+        try {
+          port = Integer.parseInt(portText.trim());
+        } catch (NumberFormatException e) {
+          throw new IamConfigurationException("url: the port is not a number");
+        }
       }
-      IamTarget target =
-          Endpoints.target(
-              engine, host, port, user, iam.signingHost(), iam.signingPort(), "the user property");
-      return SharedProviders.token(target, iam).valueChars();
-    } catch (IamAuthException | NumberFormatException e) {
-      throw new PSQLException(e.getMessage(), PSQLState.INVALID_AUTHORIZATION_SPECIFICATION, e);
+      PropertySettings iam = PropertySettings.read(Lookup.of(null, info));
+      ConnectionPlan plan =
+          ConnectionPlan.forEndpoint(
+              Engine.POSTGRESQL,
+              host,
+              port,
+              info,
+              iam.plan(),
+              ConnectionPlan.Tls.CHECK_ONLY,
+              "url");
+      return DriverLeases.token(plan, iam).valueChars();
+    } catch (IamAuthException e) {
+      throw new PSQLException(
+          SqlErrors.message(e), PSQLState.INVALID_AUTHORIZATION_SPECIFICATION, e);
     }
   }
 
   @Override
   public String toString() {
-    return "IamAuthenticationPlugin[" + info.getProperty("PGHOST") + "]";
+    return "IamAuthenticationPlugin["
+        + Texts.printable(String.valueOf(info.getProperty("PGHOST")))
+        + "]";
   }
 }

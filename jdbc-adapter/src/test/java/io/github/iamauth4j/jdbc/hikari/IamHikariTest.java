@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.util.Credentials;
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.jdbc.IamJdbcConfig;
-import io.github.iamauth4j.jdbc.InsecureConnectionException;
 import io.github.iamauth4j.jdbc.MutableClock;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
 import java.time.Duration;
@@ -23,8 +24,10 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 class IamHikariTest {
   private static final IamJdbcConfig CONFIG =
       IamJdbcConfig.builder()
-          .region("us-east-1")
-          .credentialsProvider(TrustedCredentials.example().asProvider())
+          .auth(
+              IamAuthConfig.builder()
+                  .region("us-east-1")
+                  .credentialsProvider(TrustedCredentials.example().asProvider()))
           .build();
 
   private static HikariConfig hikari(String url) {
@@ -121,7 +124,10 @@ class IamHikariTest {
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     HangingCredentials creds = new HangingCredentials();
     IamJdbcConfig c =
-        IamJdbcConfig.builder().region("us-east-1").credentialsProvider(creds).clock(clock).build();
+        IamJdbcConfig.builder()
+            .auth(
+                IamAuthConfig.builder().region("us-east-1").credentialsProvider(creds).clock(clock))
+            .build();
     HikariConfig h = hikari("jdbc:postgresql://localhost:5432/db");
     try (IamHikariCredentialsProvider cp = IamHikari.configure(h, c)) {
       String first = cp.getCredentials().getPassword();

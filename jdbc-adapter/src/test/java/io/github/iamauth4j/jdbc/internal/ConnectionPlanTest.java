@@ -13,8 +13,14 @@ import org.junit.jupiter.api.Test;
 class ConnectionPlanTest {
 
   private static ConnectionPlan plan(String url, Properties info) {
-    return ConnectionPlan.of(
-        JdbcUrl.parse(url, "url"), null, info, null, null, false, null, -1, "the user property");
+    return ConnectionPlan.forUrl(
+        JdbcUrl.parse(url, "url"),
+        null,
+        info,
+        null,
+        new PlanSettings(null, false, null, -1, true),
+        "url",
+        "the user property");
   }
 
   @Test
@@ -86,15 +92,13 @@ class ConnectionPlanTest {
   @Test
   void theSigningEndpointCanDifferFromTheOneConnectedTo() {
     ConnectionPlan p =
-        ConnectionPlan.of(
+        ConnectionPlan.forUrl(
             JdbcUrl.parse("jdbc:postgresql://localhost:15432/db?user=app", "url"),
             null,
             new Properties(),
             null,
-            null,
-            false,
-            "db1.abc.eu-west-1.rds.amazonaws.com",
-            5432,
+            new PlanSettings(null, false, "db1.abc.eu-west-1.rds.amazonaws.com", 5432, true),
+            "url",
             "user");
     assertThat(p.target(null).signedHost()).isEqualTo("db1.abc.eu-west-1.rds.amazonaws.com:5432");
     assertThat(p.driverUrl()).startsWith("jdbc:postgresql://localhost:15432/db");

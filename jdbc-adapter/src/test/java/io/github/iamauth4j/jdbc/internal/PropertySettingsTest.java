@@ -68,9 +68,9 @@ class PropertySettingsTest {
 
   @Test
   void makesCredentialsProvidersByCreateOrConstructor() {
-    assertThat(PropertySettings.instantiate(ExampleCredentialsProvider.class.getName()))
+    assertThat(Credentials.instantiate(ExampleCredentialsProvider.class.getName()))
         .isInstanceOf(ExampleCredentialsProvider.class);
-    assertThat(PropertySettings.instantiate(AnonymousCredentialsProvider.class.getName()))
+    assertThat(Credentials.instantiate(AnonymousCredentialsProvider.class.getName()))
         .isInstanceOf(AnonymousCredentialsProvider.class);
     assertThat(PropertySettings.read(props("iamCredentialsProvider", "x")).credentialsClass())
         .isEqualTo("x");
@@ -78,15 +78,15 @@ class PropertySettingsTest {
 
   @Test
   void aCredentialsClassThatCannotBeUsedNamesTheSetting() {
-    assertThatThrownBy(() -> PropertySettings.instantiate("com.example.Nope"))
+    assertThatThrownBy(() -> Credentials.instantiate("com.example.Nope"))
         .isInstanceOf(IamConfigurationException.class)
         .hasMessageContaining("iamCredentialsProvider: \"com.example.Nope\" was not found");
-    assertThatThrownBy(() -> PropertySettings.instantiate(String.class.getName()))
+    assertThatThrownBy(() -> Credentials.instantiate(String.class.getName()))
         .hasMessageContaining("is not an software.amazon.awssdk.auth.credentials");
     assertThatThrownBy(
             () ->
                 PropertySettings.read(props("iamCredentialsProvider", "com.example.Nope"))
-                    .toConfig(List.of()))
+                    .auth(List.of()))
         .hasMessageContaining("iamCredentialsProvider");
   }
 }

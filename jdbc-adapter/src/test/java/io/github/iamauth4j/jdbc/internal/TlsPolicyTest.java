@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.iamauth4j.core.IamConfigurationException;
-import io.github.iamauth4j.jdbc.InsecureConnectionException;
+import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.testkit.tls.TlsMaterial;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,6 +25,20 @@ class TlsPolicyTest {
     return Lookup.of(JdbcUrl.parse(url, "url"), new Properties());
   }
 
+  private static Map<String, String> apply(
+      Engine engine, Lookup settings, Path caBundle, boolean allowPlaintext) {
+    return TlsPolicy.apply(
+        engine,
+        "jdbc:test://h",
+        settings,
+        new PlanSettings(caBundle, allowPlaintext, null, -1, true));
+  }
+
+  private static void check(Engine engine, Lookup settings, boolean allowPlaintext) {
+    TlsPolicy.check(
+        engine, "jdbc:test://h", settings, new PlanSettings(null, allowPlaintext, null, -1, true));
+  }
+
   private static Lookup props(String... kv) {
     Properties p = new Properties();
     for (int i = 0; i < kv.length; i += 2) {
@@ -35,11 +49,11 @@ class TlsPolicyTest {
 
   @Test
   void setsTheVerifyingModeOfEachDriverWhenNothingIsGiven() {
-    assertThat(TlsPolicy.apply(Engine.POSTGRESQL, url("jdbc:postgresql://h/db"), null, false))
+    assertThat(apply(Engine.POSTGRESQL, url("jdbc:postgresql://h/db"), null, false))
         .containsExactly(Map.entry("sslmode", "verify-full"));
-    assertThat(TlsPolicy.apply(Engine.MYSQL, url("jdbc:mysql://h/db"), null, false))
+    assertThat(apply(Engine.MYSQL, url("jdbc:mysql://h/db"), null, false))
         .containsExactly(Map.entry("sslMode", "VERIFY_IDENTITY"));
-    assertThat(TlsPolicy.apply(Engine.MARIADB, url("jdbc:mariadb://h/db"), null, false))
+    assertThat(apply(Engine.MARIADB, url("jdbc:mariadb://h/db"), null, false))
         .containsExactly(
             Map.entry("restrictedAuth", "mysql_clear_password"),
             Map.entry("sslMode", "verify-full"));
@@ -47,12 +61,10 @@ class TlsPolicyTest {
 
   @Test
   void dsqlTrustsTheJvmTrustStoreUnlessACaIsGiven() {
-    assertThat(TlsPolicy.apply(Engine.DSQL, url("jdbc:postgresql://h/db"), null, false))
+    assertThat(apply(Engine.DSQL, url("jdbc:postgresql://h/db"), null, false))
         .containsEntry("sslmode", "verify-full")
         .containsEntry("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
-    assertThat(
-            TlsPolicy.apply(
-                Engine.DSQL, url("jdbc:postgresql://h/db?sslrootcert=/x.pem"), null, false))
+    assertThat(apply(Engine.DSQL, url("jdbc:postgresql://h/db?sslrootcert=/x.pem"), null, false))
         .doesNotContainKey("sslfactory");
   }
 
@@ -74,7 +86,7 @@ class TlsPolicyTest {
   })
   void acceptsSettingsThatEncryptAndAddsNothing(Engine engine, String key, String value) {
     assertThat(
-            TlsPolicy.apply(
+            apply(
                 engine,
                 props(key, value, "restrictedAuth", "mysql_native_password, mysql_clear_password"),
                 null,
@@ -86,7 +98,7 @@ class TlsPolicyTest {
   void mariaDbMustAllowTheClearPasswordPluginThatCarriesTheToken() {
     assertThatThrownBy(
             () ->
-                TlsPolicy.apply(
+                apply(
                     Engine.MARIADB, props("restrictedAuth", "mysql_native_password"), null, false))
         .isInstanceOf(IamConfigurationException.class)
         .hasMessageContaining("restrictedAuth:")
@@ -109,7 +121,7 @@ class TlsPolicyTest {
   })
   void refusesSettingsThatDoNotGuaranteeTlsNamingTheSetting(
       Engine engine, String key, String value, String named) {
-    assertThatThrownBy(() -> TlsPolicy.apply(engine, props(key, value), null, false))
+    assertThatThrownBy(() -> apply(engine, props(key, value), null, false))
         .isInstanceOfSatisfying(
             InsecureConnectionException.class, e -> assertThat(e.setting()).isEqualTo(named))
         .hasMessageContaining(named + ":")
@@ -121,37 +133,36 @@ class TlsPolicyTest {
     Properties p = new Properties();
     p.setProperty("sslmode", "disable");
     Lookup both = Lookup.of(JdbcUrl.parse("jdbc:postgresql://h/db?sslmode=verify-full", "u"), p);
-    assertThatThrownBy(() -> TlsPolicy.apply(Engine.POSTGRESQL, both, null, false))
+    assertThatThrownBy(() -> apply(Engine.POSTGRESQL, both, null, false))
         .isInstanceOf(InsecureConnectionException.class);
   }
 
   @Test
   void theOptOutLetsPlaintextThroughButStillDefaultsToTls() {
-    assertThatCode(() -> TlsPolicy.apply(Engine.MYSQL, props("sslMode", "DISABLED"), null, true))
+    assertThatCode(() -> apply(Engine.MYSQL, props("sslMode", "DISABLED"), null, true))
         .doesNotThrowAnyException();
-    assertThat(TlsPolicy.apply(Engine.POSTGRESQL, props(), null, true))
+    assertThat(apply(Engine.POSTGRESQL, props(), null, true))
         .containsEntry("sslmode", "verify-full");
   }
 
   @Test
   void checkOnlyRefusesWhenNothingIsSetBecauseTheDriverDefaultIsNotTls() {
-    assertThatThrownBy(() -> TlsPolicy.check(Engine.POSTGRESQL, props(), false))
+    assertThatThrownBy(() -> check(Engine.POSTGRESQL, props(), false))
         .isInstanceOfSatisfying(
             InsecureConnectionException.class, e -> assertThat(e.setting()).isEqualTo("sslmode"));
-    assertThatCode(() -> TlsPolicy.check(Engine.POSTGRESQL, props("sslmode", "require"), false))
+    assertThatCode(() -> check(Engine.POSTGRESQL, props("sslmode", "require"), false))
         .doesNotThrowAnyException();
-    assertThatCode(() -> TlsPolicy.check(Engine.POSTGRESQL, props(), true))
-        .doesNotThrowAnyException();
+    assertThatCode(() -> check(Engine.POSTGRESQL, props(), true)).doesNotThrowAnyException();
   }
 
   @Test
   void theCaBundleBecomesEachDriversOwnSetting() throws Exception {
     Path ca = TlsMaterial.localhost().caPemFile();
-    assertThat(TlsPolicy.apply(Engine.POSTGRESQL, props(), ca, false))
+    assertThat(apply(Engine.POSTGRESQL, props(), ca, false))
         .containsEntry("sslrootcert", ca.toAbsolutePath().toString());
-    assertThat(TlsPolicy.apply(Engine.MARIADB, props(), ca, false))
+    assertThat(apply(Engine.MARIADB, props(), ca, false))
         .containsEntry("serverSslCert", ca.toAbsolutePath().toString());
-    Map<String, String> mysql = TlsPolicy.apply(Engine.MYSQL, props(), ca, false);
+    Map<String, String> mysql = apply(Engine.MYSQL, props(), ca, false);
     assertThat(mysql)
         .containsEntry("trustCertificateKeyStoreType", "PKCS12")
         .containsEntry("trustCertificateKeyStorePassword", CaBundles.STORE_PASSWORD);
@@ -168,14 +179,12 @@ class TlsPolicyTest {
   void theCaBundleConflictsWithAnotherCaSetting() {
     Path ca = TlsMaterial.localhost().caPemFile();
     assertThatThrownBy(
-            () -> TlsPolicy.apply(Engine.POSTGRESQL, props("sslrootcert", "/other.pem"), ca, false))
+            () -> apply(Engine.POSTGRESQL, props("sslrootcert", "/other.pem"), ca, false))
         .isInstanceOf(IamConfigurationException.class)
         .hasMessageContaining("iamCaBundle")
         .hasMessageContaining("sslrootcert");
     assertThatThrownBy(
-            () ->
-                TlsPolicy.apply(
-                    Engine.MYSQL, props("trustCertificateKeyStoreUrl", "file:/x"), ca, false))
+            () -> apply(Engine.MYSQL, props("trustCertificateKeyStoreUrl", "file:/x"), ca, false))
         .hasMessageContaining("trustCertificateKeyStoreUrl");
   }
 
@@ -186,7 +195,7 @@ class TlsPolicyTest {
     if (name.startsWith("not")) {
       Files.writeString(f, "hello");
     }
-    assertThatThrownBy(() -> TlsPolicy.apply(Engine.MYSQL, props(), f, false))
+    assertThatThrownBy(() -> apply(Engine.MYSQL, props(), f, false))
         .isInstanceOf(IamConfigurationException.class)
         .hasMessageContaining("iamCaBundle:");
   }

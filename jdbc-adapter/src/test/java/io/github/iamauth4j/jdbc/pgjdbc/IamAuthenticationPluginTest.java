@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.iamauth4j.core.IamConfigurationException;
+import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.core.ParsedToken;
 import io.github.iamauth4j.jdbc.ExampleCredentialsProvider;
 import io.github.iamauth4j.jdbc.IamDriver;
-import io.github.iamauth4j.jdbc.InsecureConnectionException;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
