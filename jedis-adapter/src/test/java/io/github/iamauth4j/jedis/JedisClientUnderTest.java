@@ -43,8 +43,7 @@ final class JedisClientUnderTest implements RedisClientUnderTest {
   /** The adapter set up from the kit's settings. */
   static IamJedis iam(ClientSettings s) {
     IamJedis.Builder b =
-        IamJedis.builder()
-            .tokenProvider(s.tokenProvider())
+        IamJedis.builder(s.config())
             .renewalPolicy(s.renewalPolicy())
             .trustStore(s.tls().trustStore());
     if (s.plaintextAllowed()) {
