@@ -22,6 +22,8 @@ import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.event.DefaultEventBus;
+import io.lettuce.core.event.EventBus;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import java.security.GeneralSecurityException;
@@ -33,6 +35,7 @@ import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
@@ -228,13 +231,33 @@ public final class IamLettuce implements AutoCloseable {
     return builder;
   }
 
-  /** Client options for a {@link RedisClient}: Lettuce's defaults plus {@link #configure}. */
+  /**
+   * Gives the app's own {@link ClientResources.Builder} an event bus whose re-authentication events
+   * ({@code ReauthenticationEvent}, {@code ReauthenticationFailedEvent}) reach the token provider's
+   * {@link IamAuthListener}s, so that clients built by a framework (e.g. Spring Data Redis, through
+   * a {@code ClientResourcesBuilderCustomizer}) report them with no further call. Lettuce's other
+   * events are published on it as usual.
+   *
+   * @param builder the app's resources builder
+   * @return the same builder
+   */
+  public ClientResources.Builder configure(ClientResources.Builder builder) {
+    EventBus bus = new DefaultEventBus(Schedulers.boundedElastic());
+    ReauthenticationReporter.install(bus, tokens.events());
+    return builder.eventBus(bus);
+  }
+
+  /**
+   * Client options for a {@link RedisClient}: Lettuce's defaults plus {@link
+   * #configure(ClientOptions.Builder)}.
+   */
   public ClientOptions clientOptions() {
     return configure(ClientOptions.builder()).build();
   }
 
   /**
-   * Client options for a {@link RedisClusterClient}: Lettuce's defaults plus {@link #configure}.
+   * Client options for a {@link RedisClusterClient}: Lettuce's defaults plus {@link
+   * #configure(ClientOptions.Builder)}.
    */
   public ClusterClientOptions clusterClientOptions() {
     return configure(ClusterClientOptions.builder()).build();

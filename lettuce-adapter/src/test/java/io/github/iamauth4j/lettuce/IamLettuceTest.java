@@ -53,6 +53,32 @@ class IamLettuceTest {
   }
 
   @Test
+  void clientResourcesConfiguredByTheAdapterReportReauthenticationsWithNoFurtherCall() {
+    io.lettuce.core.resource.ClientResources resources =
+        iam.configure(io.lettuce.core.resource.DefaultClientResources.builder()).build();
+    try {
+      resources
+          .eventBus()
+          .publish(new io.lettuce.core.event.connection.ReauthenticationEvent("ep-1"));
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  events.stream()
+                      .anyMatch(e -> e instanceof IamAuthEvent.ConnectionReauthenticated));
+      assertThat(events)
+          .filteredOn(e -> e instanceof IamAuthEvent.ConnectionReauthenticated)
+          .singleElement()
+          .satisfies(
+              e ->
+                  assertThat(((IamAuthEvent.ConnectionReauthenticated) e).connection())
+                      .contains("ep-1"));
+    } finally {
+      resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void buildingStartsTheFirstFetchInTheBackground() {
     assertThat(aws.calls()).isZero();
     assertThat(scheduler.runPending()).isEqualTo(1);

@@ -2,6 +2,7 @@ package io.github.iamauth4j.lettuce.internal;
 
 import io.github.iamauth4j.core.IamAuthEvents;
 import io.lettuce.core.event.Event;
+import io.lettuce.core.event.EventBus;
 import io.lettuce.core.event.connection.ReauthenticationEvent;
 import io.lettuce.core.event.connection.ReauthenticationFailedEvent;
 import io.lettuce.core.resource.ClientResources;
@@ -23,10 +24,19 @@ public final class ReauthenticationReporter {
    * @return closing it stops the reporting
    */
   public static AutoCloseable install(ClientResources resources, IamAuthEvents events) {
+    return install(resources.eventBus(), events);
+  }
+
+  /**
+   * Starts reporting the events of {@code bus}.
+   *
+   * @param bus an event bus, e.g. one given to a {@code ClientResources.Builder}
+   * @param events where the events go
+   * @return closing it stops the reporting
+   */
+  public static AutoCloseable install(EventBus bus, IamAuthEvents events) {
     Disposable subscription =
-        resources
-            .eventBus()
-            .get()
+        bus.get()
             .subscribe(
                 event -> report(event, events),
                 // The bus ends when the resources shut down; nothing to do then.
