@@ -5,14 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mysql.cj.jdbc.MysqlDataSource;
 import io.github.iamauth4j.core.IamAuthConfig;
+import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
 import java.sql.SQLNonTransientConnectionException;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 class IamDataSourceTest {
   private static final IamJdbcConfig CONFIG =
@@ -101,5 +107,49 @@ class IamDataSourceTest {
       assertThat(ds.tokenProvider().target())
           .isEqualTo(IamTarget.dsqlAdmin("abc123.dsql.us-east-1.on.aws"));
     }
+  }
+
+  @Test
+  void equalSettingsShareOneProviderThatEachOnesListenersHearAndTheLastCloses() {
+    AwsCredentialsProvider creds = TrustedCredentials.example().asProvider();
+    List<IamAuthEvent> first = new CopyOnWriteArrayList<>();
+    List<IamAuthEvent> second = new CopyOnWriteArrayList<>();
+    IamJdbcConfig a =
+        IamJdbcConfig.builder()
+            .auth(
+                IamAuthConfig.builder()
+                    .region("us-east-1")
+                    .credentialsProvider(creds)
+                    .listener(first::add))
+            .build();
+    IamJdbcConfig b =
+        IamJdbcConfig.builder()
+            .auth(
+                IamAuthConfig.builder()
+                    .region("us-east-1")
+                    .credentialsProvider(creds)
+                    .listener(second::add))
+            .build();
+    String url = "jdbc:postgresql://localhost:5432/db?sslmode=require";
+    IamDataSource one = IamDataSource.builder().url(url).user("app").config(a).build();
+    IamTokenProvider shared = one.tokenProvider();
+    try (IamDataSource two = IamDataSource.builder().url(url).user("app").config(b).build()) {
+      assertThat(two.tokenProvider()).isSameAs(shared);
+      assertThat(two.tokenProvider().token().value()).isEqualTo(shared.token().value());
+      // The provider was built from the first configuration; the second's listener was attached.
+      shared
+          .events()
+          .publish(
+              new IamAuthEvent.ConnectionReauthenticated(shared.target(), Instant.now(), "c1"));
+      assertThat(first)
+          .filteredOn(e -> e instanceof IamAuthEvent.ConnectionReauthenticated)
+          .hasSize(1);
+      assertThat(second)
+          .filteredOn(e -> e instanceof IamAuthEvent.ConnectionReauthenticated)
+          .hasSize(1);
+      one.close();
+      assertThat(shared.isClosed()).isFalse();
+    }
+    assertThat(shared.isClosed()).isTrue();
   }
 }

@@ -233,6 +233,14 @@ class IamDriverTest {
                             + CREDS,
                         user("app")))
         .isInstanceOf(SQLNonTransientConnectionException.class)
+        // The core's wording: where, the setting and the values accepted, no token sent, the
+        // opt-out in both of its spellings.
+        .hasMessageContaining(
+            "sslmode: \"disable\" does not guarantee TLS, for jdbc:postgresql://localhost:5432/db")
+        .hasMessageContaining("expected sslmode=verify-full (recommended), verify-ca or require")
+        .hasMessageContaining("No token was sent.")
+        .hasMessageContaining("iamAllowPlaintextForLocalTesting=true")
+        .hasMessageContaining("IamJdbcConfig.Builder.allowPlaintextForLocalTesting(true)")
         .cause()
         .isInstanceOfSatisfying(
             InsecureConnectionException.class, e -> assertThat(e.setting()).isEqualTo("sslmode"));

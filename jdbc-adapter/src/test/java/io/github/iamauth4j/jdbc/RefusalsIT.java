@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.jdbc.awswrapper.IamAwsWrapper;
@@ -13,9 +15,13 @@ import io.github.iamauth4j.testkit.rds.RdsMySqlEmulator;
 import io.github.iamauth4j.testkit.rds.RdsPostgresEmulator;
 import io.github.iamauth4j.testkit.verify.Rejection;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -219,5 +225,44 @@ class RefusalsIT {
       }
     }
     assertThat(mysql.stats().rejected(Rejection.BAD_SIGNATURE)).isEqualTo(2);
+  }
+
+  @Test
+  void aMisspelledOrHostileProfileStopsAPoolAtStartWithOneLineThatEchoesNothingHostile()
+      throws Exception {
+    long opened = pg.stats().connectionsOpened();
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (String profile : List.of("prodd", "x\nevil.example")) {
+        // The user's path: a pool given the URL and a user name (what Spring Boot hands HikariCP).
+        HikariConfig h = new HikariConfig();
+        h.setJdbcUrl(
+            "jdbc:iamauth4j:postgresql://localhost:"
+                + pg.port()
+                + "/test?iamRegion=us-east-1&iamCaBundle="
+                + pg.caPemFile());
+        h.addDataSourceProperty("iamProfile", profile);
+        h.setUsername("app");
+        assertThatThrownBy(() -> new HikariDataSource(h).close())
+            .isInstanceOf(HikariPool.PoolInitializationException.class)
+            .cause()
+            // Not transient: a pool must not retry a configuration error forever.
+            .isInstanceOfSatisfying(
+                SQLInvalidAuthorizationSpecException.class,
+                e -> assertThat(e.getSQLState()).isEqualTo("28000"))
+            .hasMessageContaining("iamProfile: ")
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "evil.example"));
+      }
+    } finally {
+      System.setErr(err);
+    }
+    // No token provider was made, so nothing logs an ERROR or retries in the background; HikariCP's
+    // own log line carries the escaped message only.
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .doesNotContain("\nevil.example")
+        .doesNotContain("IamTokenProvider");
+    assertThat(pg.stats().connectionsOpened()).isEqualTo(opened);
   }
 }

@@ -30,7 +30,7 @@ import software.amazon.jdbc.plugin.AbstractConnectionPlugin;
  * io.github.iamauth4j.jdbc.IamJdbcConfig} (connection properties {@code iamRegion}, …). Made by
  * {@link IamAuth4jConnectionPluginFactory}.
  */
-public final class IamAuth4jConnectionPlugin extends AbstractConnectionPlugin {
+final class IamAuth4jConnectionPlugin extends AbstractConnectionPlugin {
   private static final Set<String> METHODS =
       Set.of(JdbcMethod.CONNECT.methodName, JdbcMethod.FORCECONNECT.methodName);
 
@@ -39,7 +39,7 @@ public final class IamAuth4jConnectionPlugin extends AbstractConnectionPlugin {
   /**
    * @param pluginService the wrapper's plugin service (for the dialect's default port)
    */
-  public IamAuth4jConnectionPlugin(PluginService pluginService) {
+  IamAuth4jConnectionPlugin(PluginService pluginService) {
     this.pluginService = pluginService;
   }
 

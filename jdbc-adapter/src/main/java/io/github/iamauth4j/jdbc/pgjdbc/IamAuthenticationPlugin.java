@@ -94,8 +94,14 @@ public final class IamAuthenticationPlugin implements AuthenticationPlugin {
               "url");
       return DriverLeases.token(plan, iam).valueChars();
     } catch (IamAuthException e) {
+      // A configuration problem is an authorization problem (28000), not worth retrying; no token
+      // now (the credential source is down) is a connection failure (08001), worth retrying.
       throw new PSQLException(
-          SqlErrors.message(e), PSQLState.INVALID_AUTHORIZATION_SPECIFICATION, e);
+          SqlErrors.message(e),
+          e instanceof IamConfigurationException
+              ? PSQLState.INVALID_AUTHORIZATION_SPECIFICATION
+              : PSQLState.CONNECTION_UNABLE_TO_CONNECT,
+          e);
     }
   }
 
