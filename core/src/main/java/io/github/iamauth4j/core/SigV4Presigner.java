@@ -2,7 +2,6 @@ package io.github.iamauth4j.core;
 
 import io.github.iamauth4j.core.internal.SigV4;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -11,7 +10,6 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.Mac;
-import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
@@ -35,10 +33,7 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 public final class SigV4Presigner {
   private static final SigV4Presigner INSTANCE = new SigV4Presigner();
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] GET_ROOT = "GET\n/\n".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] ALGORITHM_LINE =
-      (SigV4.ALGORITHM + "\n").getBytes(StandardCharsets.US_ASCII);
 
   private SigV4Presigner() {}
 
@@ -100,7 +95,7 @@ public final class SigV4Presigner {
     private @Nullable String region;
     private @Nullable String service;
     private byte[] scopeTail = new byte[0]; // %2F<region>%2F<service>%2Faws4_request
-    private byte[] scopeLine = new byte[0]; // /<region>/<service>/aws4_request\n
+    private byte[] scopeLine = new byte[0]; // <yyyyMMdd>/<region>/<service>/aws4_request\n
     private long day = Long.MIN_VALUE;
     private final byte[] dateStamp = new byte[8];
     private @Nullable String secret;
@@ -130,8 +125,8 @@ public final class SigV4Presigner {
         region = reg;
         service = svc;
         scopeTail = ascii("%2F" + SigV4.encode(reg) + "%2F" + svc + "%2Faws4_request");
-        scopeLine = ascii("/" + reg + "/" + svc + "/aws4_request\n");
         keyDay = Long.MIN_VALUE;
+        day = Long.MIN_VALUE; // the scope line starts with the date: rebuild it below
       }
       if (d != day) {
         day = d;
@@ -139,6 +134,14 @@ public final class SigV4Presigner {
         digits(dateStamp, 0, date.getYear(), 4);
         digits(dateStamp, 4, date.getMonthValue(), 2);
         digits(dateStamp, 6, date.getDayOfMonth(), 2);
+        scopeLine =
+            ascii(
+                new String(dateStamp, StandardCharsets.US_ASCII)
+                    + "/"
+                    + reg
+                    + "/"
+                    + svc
+                    + "/aws4_request\n");
       }
       String akid = credentials.accessKeyId();
       if (!akid.equals(accessKeyId)) {
@@ -200,29 +203,10 @@ public final class SigV4Presigner {
       sha256.update(GET_ROOT);
       sha256.update(out, queryStart, queryEnd - queryStart);
       sha256.update(target.canonicalRequestSuffix);
-      int s = 0;
-      try {
-        sha256.digest(digest, 0, 32);
-        System.arraycopy(ALGORITHM_LINE, 0, stringToSign, s, ALGORITHM_LINE.length);
-        s += ALGORITHM_LINE.length;
-        System.arraycopy(out, amzDate, stringToSign, s, 16);
-        s += 16;
-        stringToSign[s++] = '\n';
-        System.arraycopy(dateStamp, 0, stringToSign, s, 8);
-        s += 8;
-        System.arraycopy(scopeLine, 0, stringToSign, s, scopeLine.length);
-        s += scopeLine.length;
-        s = hex(digest, stringToSign, s);
-        mac.update(stringToSign, 0, s);
-        mac.doFinal(digest, 0);
-      } catch (DigestException | ShortBufferException e) {
-        sha256.reset();
-        mac.reset();
-        throw new IllegalStateException(e);
-      }
+      SigV4.signCanonicalRequest(sha256, mac, stringToSign, out, amzDate, scopeLine, digest);
       putAscii("&X-Amz-Signature=");
       ensure(64);
-      n = hex(digest, out, n);
+      n = SigV4.hex(digest, out, n);
       return new String(out, 0, n, StandardCharsets.ISO_8859_1);
     }
 
@@ -270,15 +254,6 @@ public final class SigV4Presigner {
         b[i] = (byte) ('0' + v % 10);
         v /= 10;
       }
-    }
-
-    private static int hex(byte[] bytes, byte[] to, int at) {
-      int i = at;
-      for (int k = 0; k < 32; k++) {
-        to[i++] = HEX[(bytes[k] >> 4) & 0xf];
-        to[i++] = HEX[bytes[k] & 0xf];
-      }
-      return i;
     }
   }
 }

@@ -239,6 +239,68 @@ public final class SigV4 {
     return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
   }
 
+  private static final byte[] ALGORITHM_LINE =
+      (ALGORITHM + "\n").getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The half of every signature that the presigner and the verifier share: finishes the SHA-256 of
+   * the canonical request fed to {@code sha256}, builds the string to sign (algorithm, {@code
+   * X-Amz-Date}, credential scope, the canonical request's hash in hex) in {@code scratch}, and
+   * writes its HMAC under the signing key {@code mac} was initialised with into {@code digest}.
+   *
+   * @param sha256 holds the canonical request; reset on return
+   * @param mac initialised with the derived signing key
+   * @param scratch at least 128 bytes plus the scope line
+   * @param amzDate the 16 bytes {@code yyyyMMdd'T'HHmmss'Z'} at {@code amzDateAt}
+   * @param amzDateAt where they start
+   * @param scopeLine {@code yyyyMMdd/<region>/<service>/aws4_request\n}
+   * @param digest 32 bytes; receives the signature
+   */
+  public static void signCanonicalRequest(
+      MessageDigest sha256,
+      Mac mac,
+      byte[] scratch,
+      byte[] amzDate,
+      int amzDateAt,
+      byte[] scopeLine,
+      byte[] digest) {
+    try {
+      sha256.digest(digest, 0, 32);
+      int s = 0;
+      System.arraycopy(ALGORITHM_LINE, 0, scratch, s, ALGORITHM_LINE.length);
+      s += ALGORITHM_LINE.length;
+      System.arraycopy(amzDate, amzDateAt, scratch, s, 16);
+      s += 16;
+      scratch[s++] = '\n';
+      System.arraycopy(scopeLine, 0, scratch, s, scopeLine.length);
+      s += scopeLine.length;
+      s = hex(digest, scratch, s);
+      mac.update(scratch, 0, s);
+      mac.doFinal(digest, 0);
+    } catch (java.security.DigestException | javax.crypto.ShortBufferException e) {
+      sha256.reset();
+      mac.reset();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Writes the 32 bytes of {@code digest} as 64 lowercase hex characters into {@code to}.
+   *
+   * @param digest a SHA-256 or HMAC-SHA256 result
+   * @param to the buffer
+   * @param at where to start
+   * @return the index after the last character written
+   */
+  public static int hex(byte[] digest, byte[] to, int at) {
+    int i = at;
+    for (int k = 0; k < 32; k++) {
+      to[i++] = HEX[(digest[k] >> 4) & 0xf];
+      to[i++] = HEX[digest[k] & 0xf];
+    }
+    return i;
+  }
+
   /** Constant-time comparison of two signatures. */
   public static boolean signaturesEqual(String a, String b) {
     return MessageDigest.isEqual(
@@ -324,40 +386,22 @@ public final class SigV4 {
       n = put(n, "\n\nhost\n");
       n = put(n, EMPTY_PAYLOAD_SHA256);
       sha256.update(buf, 0, n);
-      try {
-        sha256.digest(digest, 0, 32);
-      } catch (java.security.DigestException e) {
-        throw new IllegalStateException(e);
-      }
-      toHex(digest, hex);
-
-      // String to sign.
-      n = 0;
-      n = put(n, ALGORITHM);
-      n = put(n, "\n");
-      n = put(n, amzDate);
-      n = put(n, "\n");
-      n = put(n, dateStamp);
-      n = put(n, "/");
-      n = put(n, region);
-      n = put(n, "/");
-      n = put(n, service);
-      n = put(n, "/aws4_request\n");
-      ensure(n + 64);
-      System.arraycopy(hex, 0, buf, n, 64);
-      n += 64;
+      byte[] amz = amzDate.getBytes(StandardCharsets.US_ASCII);
+      byte[] scope =
+          (dateStamp + "/" + region + "/" + service + "/aws4_request\n")
+              .getBytes(StandardCharsets.US_ASCII);
+      ensure(ALGORITHM_LINE.length + 17 + scope.length + 64);
       try {
         if (macKey != key) {
           mac.init(new SecretKeySpec(key, "HmacSHA256"));
           macKey = key;
         }
-        mac.update(buf, 0, n);
-        mac.doFinal(digest, 0);
       } catch (GeneralSecurityException e) {
         macKey = null;
         throw new IllegalStateException(e);
       }
-      toHex(digest, hex);
+      signCanonicalRequest(sha256, mac, buf, amz, 0, scope, digest);
+      hex(digest, hex, 0);
       return new String(hex, StandardCharsets.ISO_8859_1);
     }
 
@@ -378,13 +422,6 @@ public final class SigV4 {
     private void ensure(int size) {
       if (size > buf.length) {
         buf = java.util.Arrays.copyOf(buf, Math.max(size, buf.length * 2));
-      }
-    }
-
-    private static void toHex(byte[] bytes, byte[] out) {
-      for (int i = 0; i < 32; i++) {
-        out[2 * i] = HEX[(bytes[i] >> 4) & 0xf];
-        out[2 * i + 1] = HEX[bytes[i] & 0xf];
       }
     }
   }
