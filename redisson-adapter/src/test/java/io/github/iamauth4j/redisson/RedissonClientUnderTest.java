@@ -31,9 +31,12 @@ final class RedissonClientUnderTest implements RedisClientUnderTest {
   private static final RedisStrictCommand<Object> ACL_WHOAMI =
       new RedisStrictCommand<>("ACL", "WHOAMI");
 
-  // Redisson's default backs off up to 10 s between reconnection attempts: after the kit refuses
-  // connections for a while, a connection could come back seconds after the first command works.
-  private static final ConstantDelay RECONNECT = new ConstantDelay(Duration.ofMillis(100));
+  // Fixed pools (no connection opened on demand) and a short constant reconnection delay
+  // (Redisson's default backs off up to 10 s, and each connection reconnects on its own timer):
+  // after the kit drops every connection and refuses new ones for a while, the connections come
+  // back together rather than one by one after the first command already works, which the kit's
+  // "no reconnections once recovered" check would count.
+  private static final ConstantDelay RECONNECT = new ConstantDelay(Duration.ofMillis(10));
 
   private final IamRedisson iam;
   private final RedissonClient redisson;
@@ -81,20 +84,20 @@ final class RedissonClientUnderTest implements RedisClientUnderTest {
   static Config smallPools(Config config, Topology topology) {
     if (topology == Topology.CLUSTER) {
       ClusterServersConfig c = config.useClusterServers();
-      c.setMasterConnectionMinimumIdleSize(2)
-          .setMasterConnectionPoolSize(8)
+      c.setMasterConnectionMinimumIdleSize(4)
+          .setMasterConnectionPoolSize(4)
           .setSlaveConnectionMinimumIdleSize(1)
           .setSlaveConnectionPoolSize(4)
           .setSubscriptionConnectionMinimumIdleSize(1)
-          .setSubscriptionConnectionPoolSize(4)
+          .setSubscriptionConnectionPoolSize(1)
           .setReconnectionDelay(RECONNECT)
           .setRetryAttempts(1);
     } else {
       SingleServerConfig c = config.useSingleServer();
       c.setConnectionMinimumIdleSize(4)
-          .setConnectionPoolSize(8)
+          .setConnectionPoolSize(4)
           .setSubscriptionConnectionMinimumIdleSize(1)
-          .setSubscriptionConnectionPoolSize(4)
+          .setSubscriptionConnectionPoolSize(1)
           .setReconnectionDelay(RECONNECT)
           .setRetryAttempts(1);
     }

@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.redisson.client.RedisException;
 import org.redisson.client.handler.BaseConnectionHandler;
@@ -22,6 +23,8 @@ import org.redisson.client.handler.CommandsQueue;
 import org.redisson.client.handler.CommandsQueuePubSub;
 import org.redisson.client.protocol.CommandData;
 import org.redisson.client.protocol.CommandsData;
+import org.redisson.client.protocol.QueueCommandHolder;
+import org.redisson.client.protocol.RedisStrictCommand;
 
 /**
  * What the adapter adds to each Redisson channel (installed by {@code IamNettyHook}):
@@ -44,6 +47,7 @@ public final class ChannelGuard {
       AttributeKey.valueOf("iamauth4j.reporting");
   private static final String ACTIVATION = "iamauth4j-activation";
   private static final String COMMANDS = "iamauth4j-commands";
+  private static final RedisStrictCommand<Object> PLAIN_AUTH = new RedisStrictCommand<>("AUTH");
 
   private ChannelGuard() {}
 
@@ -59,7 +63,8 @@ public final class ChannelGuard {
     }
     String connectionHandler = nameOf(p, BaseConnectionHandler.class);
     String queue = nameOf(p, CommandsQueue.class);
-    if (queue == null) {
+    boolean pubSub = queue == null;
+    if (pubSub) {
       queue = nameOf(p, CommandsQueuePubSub.class);
     }
     if (connectionHandler == null || queue == null) {
@@ -68,7 +73,7 @@ public final class ChannelGuard {
       return;
     }
     p.addBefore(connectionHandler, ACTIVATION, new Activation());
-    p.addAfter(queue, COMMANDS, new Commands());
+    p.addAfter(queue, COMMANDS, new Commands(pubSub));
   }
 
   private static @Nullable String nameOf(ChannelPipeline p, Class<? extends ChannelHandler> type) {
@@ -138,22 +143,39 @@ public final class ChannelGuard {
     }
   }
 
-  /** Holds {@code AUTH} inside {@code MULTI}; reports re-authentications. Event loop only. */
+  /**
+   * Holds {@code AUTH} inside {@code MULTI}; reports re-authentications; on a pub/sub channel, lets
+   * the messages that arrive while an {@code AUTH} awaits its reply through. Event loop only.
+   */
   private static final class Commands extends ChannelDuplexHandler {
+    private final boolean pubSub;
     private final Deque<Held> held = new ArrayDeque<>();
     private boolean inMulti;
     private volatile boolean authenticated;
+    private @Nullable Object lastAuth;
+
+    Commands(boolean pubSub) {
+      this.pubSub = pubSub;
+    }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
         throws Exception {
       if (msg instanceof CommandData<?, ?> command && isAuth(command)) {
-        watch(ctx.channel(), command);
-        if (inMulti) {
-          held.add(new Held(command, promise));
-          return;
+        // Redisson's pub/sub queue writes each command a second time from the channel's tail
+        // when it is its turn to go out: watch and hold it once.
+        if (command != lastAuth) {
+          lastAuth = command;
+          watch(ctx.channel(), command);
+          if (inMulti) {
+            held.add(new Held(command, promise));
+            return;
+          }
         }
         super.write(ctx, msg, promise);
+        if (pubSub) {
+          decodeRepliesAsPlainReplies(ctx.channel(), command);
+        }
         return;
       }
       if (msg instanceof CommandData<?, ?> command) {
@@ -168,6 +190,34 @@ public final class ChannelGuard {
         Held h = held.poll();
         super.write(ctx, h.command, h.promise);
       }
+    }
+
+    /**
+     * Redisson's pub/sub decoder decodes every reply, a pushed message included, with the command
+     * awaiting its reply; {@code AUTH}'s converter turns each part into null, so a message pushed
+     * between {@code AUTH} and its {@code OK} is dropped (Redisson 3.52 to 4.7, RESP3). Once the
+     * {@code AUTH} is on its way, the decoder gets a twin without that converter (and without
+     * parameters, so nothing secret can reach a log line) that completes the real command.
+     */
+    @SuppressWarnings("unchecked")
+    private static void decodeRepliesAsPlainReplies(Channel channel, CommandData<?, ?> auth) {
+      QueueCommandHolder current = channel.attr(CommandsQueuePubSub.CURRENT_COMMAND).get();
+      if (current == null || current.getCommand() != auth) {
+        return;
+      }
+      CompletableFuture<Object> reply = new CompletableFuture<>();
+      CommandData<Object, Object> twin = new CommandData<>(reply, null, PLAIN_AUTH, new Object[0]);
+      reply.whenComplete(
+          (ok, error) -> {
+            if (error == null) {
+              ((CompletableFuture<Object>) auth.getPromise()).complete(null);
+            } else {
+              auth.tryFailure(error);
+            }
+          });
+      channel
+          .attr(CommandsQueuePubSub.CURRENT_COMMAND)
+          .compareAndSet(current, new QueueCommandHolder(twin, current.getChannelPromise()));
     }
 
     private void track(CommandData<?, ?> command) {
@@ -223,7 +273,8 @@ public final class ChannelGuard {
     }
 
     private static boolean isAuth(CommandData<?, ?> command) {
-      return "AUTH".equalsIgnoreCase(command.getCommand().getName());
+      return command.getCommand() != PLAIN_AUTH
+          && "AUTH".equalsIgnoreCase(command.getCommand().getName());
     }
   }
 
