@@ -117,7 +117,8 @@ public final class IamTokenGenerator {
 
   private static String describe(Throwable e) {
     String m = e.getMessage();
-    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    // The credentials chain's message can carry a profile name or path as the user wrote it.
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : Texts.printable(m);
   }
 
   @Override

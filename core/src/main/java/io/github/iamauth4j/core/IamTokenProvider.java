@@ -123,8 +123,8 @@ public final class IamTokenProvider implements AutoCloseable {
    * The JVM's shared provider for {@code config}'s token source (target, region, credentials
    * provider instance, clock, expiry), created on first use: every connection to the same target
    * reuses one cached token instead of signing its own. Each call takes a lease; the provider is
-   * closed when the last lease is closed. Listeners of the first configuration are kept; add more
-   * with {@link IamAuthEvents#listen(IamAuthListener)}.
+   * closed when the last lease is closed. The listeners of every configuration that holds a lease
+   * hear the provider's events (each once), until its last lease naming them is closed.
    *
    * @param config the configuration
    * @return a lease on the shared provider; close it when done

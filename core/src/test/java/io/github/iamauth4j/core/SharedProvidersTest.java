@@ -61,4 +61,30 @@ class SharedProvidersTest {
       assertThat(b.provider().isClosed()).isFalse();
     }
   }
+
+  @Test
+  void theListenersOfEveryLeaseHearTheSharedProviderOnceUntilTheirLeaseCloses() {
+    java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    IamAuthListener first = e -> heard.add("first");
+    IamAuthListener second = e -> heard.add("second");
+    IamAuthConfig base = config("shared-e");
+    try (IamTokenProvider.Lease a =
+        IamTokenProvider.shared(base.toBuilder().listener(first).build())) {
+      IamTokenProvider.Lease b = IamTokenProvider.shared(base.toBuilder().listener(second).build());
+      IamTokenProvider.Lease c = IamTokenProvider.shared(base.toBuilder().listener(second).build());
+      assertThat(b.provider()).isSameAs(a.provider());
+      a.provider().events().reauthenticated("c1");
+      assertThat(heard).containsExactlyInAnyOrder("first", "second");
+
+      b.close();
+      heard.clear();
+      a.provider().events().reauthenticated("c2");
+      assertThat(heard).containsExactlyInAnyOrder("first", "second");
+
+      c.close();
+      heard.clear();
+      a.provider().events().reauthenticated("c3");
+      assertThat(heard).containsExactly("first");
+    }
+  }
 }
