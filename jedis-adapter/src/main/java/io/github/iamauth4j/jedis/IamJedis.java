@@ -169,7 +169,9 @@ public final class IamJedis implements AutoCloseable {
     Objects.requireNonNull(app, "clientConfig");
     List<String> problems = new ArrayList<>();
     String user = tokens.userName();
-    if (app.getUser() != null && !app.getUser().equals(user)) {
+    // A configuration built here answers getUser()/getPassword() from the IAM credentials.
+    boolean ours = app.getCredentialsProvider() == credentials;
+    if (!ours && app.getUser() != null && !app.getUser().equals(user)) {
       problems.add(
           "JedisClientConfig user: \""
               + app.getUser()
@@ -179,7 +181,7 @@ public final class IamJedis implements AutoCloseable {
               + tokens.target().description()
               + "; leave the user unset)");
     }
-    if (app.getPassword() != null) {
+    if (!ours && app.getPassword() != null) {
       problems.add(
           "JedisClientConfig password: set (expected none: the IAM token is the password)");
     }

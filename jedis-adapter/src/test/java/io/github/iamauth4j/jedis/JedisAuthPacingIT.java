@@ -119,7 +119,7 @@ class JedisAuthPacingIT {
       // Light traffic from four threads: some connections busy, the rest idle in the pool.
       List<Throwable> failures = new CopyOnWriteArrayList<>();
       AtomicLong commands = new AtomicLong();
-      JedisRenewalIT.runFor(
+      Loads.runFor(
           INTERVAL.multipliedBy(3),
           4,
           Duration.ofMillis(20),
