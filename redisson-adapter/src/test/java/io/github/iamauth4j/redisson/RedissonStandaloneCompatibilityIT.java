@@ -36,9 +36,14 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisWrongPasswordException;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The compatibility kit against a replication group (cluster mode off), through IamRedisson. */
 class RedissonStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
+  private static final Logger LOG =
+      LoggerFactory.getLogger(RedissonStandaloneCompatibilityIT.class);
+
   RedissonStandaloneCompatibilityIT() {
     super(Topology.STANDALONE);
   }
@@ -141,6 +146,17 @@ class RedissonStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
     missing.removeAll(messages);
 
     EmulatorCounters d = counters().minus(before);
+    LOG.info(
+        "RMap/RTopic/RBlockingQueue for {}: {} map round trips, {}/{} messages, {}/{} queue"
+            + " elements, {} failed; {}",
+        CONNECTION_LIMIT.multipliedBy(11).dividedBy(2),
+        mapOps.get(),
+        messages.size(),
+        published.size(),
+        taken.size(),
+        offered.size(),
+        failures.size(),
+        d);
     assertThat(failures).as("failed operations").isEmpty();
     assertThat(mapOps.get()).as("map round trips").isGreaterThan(200);
     assertThat(missing).as("topic messages never delivered, of " + published.size()).isEmpty();
