@@ -33,7 +33,7 @@ public final class ConnectionRenewal implements AutoCloseable {
   private final String connection;
   private final Clock clock;
   private final Instant openedAt;
-  private final Instant retireAt;
+  private Instant retireAt; // guarded by this
   private final Runnable onClose;
   private Instant reauthenticateAt; // guarded by this
   private boolean retired; // guarded by this
@@ -70,8 +70,12 @@ public final class ConnectionRenewal implements AutoCloseable {
     return reauthenticateAt;
   }
 
-  /** When the connection is to be retired: its jittered maximum age from opening. */
-  public Instant retireAt() {
+  /**
+   * When the connection is to be retired: its jittered maximum age from when it last authenticated
+   * (opening, or the last {@link #reauthenticated()}), so that a connection that keeps
+   * re-authenticating is never retired.
+   */
+  public synchronized Instant retireAt() {
     return retireAt;
   }
 
@@ -118,10 +122,14 @@ public final class ConnectionRenewal implements AutoCloseable {
   /**
    * The connection re-authenticated with the token {@link #reauthenticationDue()} gave: reports
    * {@link IamAuthEvent.ConnectionReauthenticated}; the next one falls due after a fresh jittered
-   * interval.
+   * interval, and retirement moves to a fresh jittered maximum age from now.
    */
   public void reauthenticated() {
     postpone(renewals.policy().nextReauthenticationDelay());
+    Instant newRetireAt = clock.instant().plus(renewals.policy().nextMaxConnectionAge());
+    synchronized (this) {
+      retireAt = newRetireAt;
+    }
     renewals.events().reauthenticated(connection);
   }
 
@@ -151,7 +159,7 @@ public final class ConnectionRenewal implements AutoCloseable {
   public boolean retirementDue() {
     Instant now = clock.instant();
     synchronized (this) {
-      if (now.isBefore(retireAt)) {
+      if (closed || now.isBefore(retireAt)) {
         return false;
       }
       if (retired) {

@@ -262,4 +262,20 @@ class ConnectionRenewalsTest {
     assertThat(r.isReauthenticationDue()).isFalse();
     assertThat(r.reauthenticationDue()).isNull();
   }
+
+  @Test
+  void reauthenticatingMovesRetirementToAFreshAgeFromNow() {
+    firstToken();
+    ConnectionRenewal r = renewals.track("pooled 1");
+    Instant firstRetireAt = r.retireAt();
+    clock.set(r.reauthenticateAt());
+    scheduler.runDue();
+    assertThat(r.reauthenticationDue()).isNotNull();
+    r.reauthenticated();
+    assertThat(r.retireAt()).isAfter(firstRetireAt);
+    assertThat(Duration.between(clock.instant(), r.retireAt()))
+        .isBetween(Duration.ofHours(5), Duration.ofHours(6));
+    clock.set(firstRetireAt);
+    assertThat(r.retirementDue()).isFalse();
+  }
 }
