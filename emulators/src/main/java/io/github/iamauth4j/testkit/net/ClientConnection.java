@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Instant;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -78,6 +79,20 @@ public final class ClientConnection implements AutoCloseable {
    * @throws IOException if the handshake fails (e.g. the client spoke plaintext)
    */
   public SSLSocket upgradeToTls(SSLContext context) throws IOException {
+    return upgradeToTls(context, tls -> {});
+  }
+
+  /**
+   * Like {@link #upgradeToTls(SSLContext)}, letting the caller configure the TLS socket before the
+   * handshake (e.g. the ALPN protocols it selects).
+   *
+   * @param context the server TLS context
+   * @param beforeHandshake configures the server-mode socket before its handshake
+   * @return the TLS socket
+   * @throws IOException if the handshake fails (e.g. the client spoke plaintext)
+   */
+  public SSLSocket upgradeToTls(SSLContext context, Consumer<SSLSocket> beforeHandshake)
+      throws IOException {
     Socket plain = socket;
     // A client may send its TLS ClientHello right behind the upgrade request (MySQL clients
     // do): whatever the buffered stream already read from the socket belongs to the TLS
@@ -87,6 +102,7 @@ public final class ClientConnection implements AutoCloseable {
         (SSLSocket)
             context.getSocketFactory().createSocket(plain, new ByteArrayInputStream(pending), true);
     tls.setUseClientMode(false);
+    beforeHandshake.accept(tls);
     tls.startHandshake();
     this.socket = tls;
     this.in = new BufferedInputStream(tls.getInputStream());

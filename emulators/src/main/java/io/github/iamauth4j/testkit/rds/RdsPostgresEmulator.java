@@ -11,11 +11,8 @@ import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,14 +67,12 @@ public final class RdsPostgresEmulator extends RdsEmulator {
   private static final int MAX_PASSWORD_MESSAGE = 64 * 1024;
   private static final String NAME = "rds-postgres";
 
-  private final String adminDatabase;
-  private final Map<String, String> roles = new ConcurrentHashMap<>();
-  private final Set<String> granted = ConcurrentHashMap.newKeySet();
+  private final PgRoles roles;
   private final AtomicLong plaintextRefused = new AtomicLong();
 
   private RdsPostgresEmulator(Settings s, String adminDatabase) {
     super(NAME, "RDS PostgreSQL", s);
-    this.adminDatabase = adminDatabase;
+    this.roles = new PgRoles(NAME, "iamauth4j-rds-emulator", this, adminDatabase);
   }
 
   /**
@@ -237,7 +232,7 @@ public final class RdsPostgresEmulator extends RdsEmulator {
     log.debug("{} emulator: {} accepted the token of user \"{}\"", NAME, c, user);
     String secret;
     try {
-      secret = provision(user, database);
+      secret = roles.provision(user, database);
     } catch (IOException e) {
       log.warn("{} emulator: could not prepare role \"{}\": {}", NAME, user, e.getMessage());
       fatal(
@@ -292,102 +287,6 @@ public final class RdsPostgresEmulator extends RdsEmulator {
     }
   }
 
-  /** The backend password of {@code user}, creating or resetting its role on first use. */
-  private String provision(String user, String database) throws IOException {
-    if (user.equals(adminUser)) {
-      return adminPassword;
-    }
-    String secret;
-    try {
-      secret = roles.computeIfAbsent(user, this::createRole);
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-    String key = user + '\0' + database;
-    if (!granted.contains(key) && grant(user, database)) {
-      granted.add(key);
-    }
-    return secret;
-  }
-
-  private String createRole(String user) {
-    String secret = Secrets.generate();
-    try (PgBackend admin = adminSession(adminDatabase)) {
-      boolean exists =
-          !admin
-              .query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = " + literal(user))
-              .isEmpty();
-      String sql =
-          (exists ? "ALTER ROLE " : "CREATE ROLE ")
-              + identifier(user)
-              + " WITH LOGIN PASSWORD "
-              + literal(secret);
-      try {
-        admin.query(sql);
-      } catch (PgBackend.BackendError e) {
-        if (!exists && "42710".equals(e.sqlState())) {
-          // Created meanwhile by someone else: take it over.
-          admin.query("ALTER ROLE " + identifier(user) + " WITH LOGIN PASSWORD " + literal(secret));
-        } else {
-          throw e;
-        }
-      }
-      admin.terminate();
-      log.debug(
-          "{} emulator: {} role \"{}\" on the backend", NAME, exists ? "reset" : "created", user);
-      return secret;
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          new IOException(
-              Secrets.redact(String.valueOf(e.getMessage()), secret, adminPassword), e));
-    }
-  }
-
-  /** Grants {@code user} the use of {@code database}; false if the database does not exist. */
-  private boolean grant(String user, String database) throws IOException {
-    PgBackend admin;
-    try {
-      admin = adminSession(database);
-    } catch (PgBackend.BackendError e) {
-      if ("3D000".equals(e.sqlState())) {
-        return false; // The client's own startup will report the missing database.
-      }
-      throw e;
-    }
-    try {
-      admin.query(
-          "GRANT CONNECT ON DATABASE "
-              + identifier(database)
-              + " TO "
-              + identifier(user)
-              + "; GRANT ALL ON SCHEMA public TO "
-              + identifier(user));
-      admin.terminate();
-      return true;
-    } finally {
-      admin.close();
-    }
-  }
-
-  private PgBackend adminSession(String database) throws IOException {
-    PgBackend b = PgBackend.connect(backendHost, backendPort, backendConnectTimeout);
-    try {
-      Map<String, String> params = new LinkedHashMap<>();
-      params.put("user", adminUser);
-      params.put("database", database);
-      params.put("application_name", "iamauth4j-rds-emulator");
-      PgBackend.Startup s = b.startup(PgWire.PROTOCOL_3_0, params, adminUser, adminPassword);
-      if (!s.ok) {
-        throw new PgBackend.BackendError(s.last().body);
-      }
-      b.awaitReady();
-      return b;
-    } catch (IOException | RuntimeException e) {
-      b.close();
-      throw e;
-    }
-  }
-
   private static void fatal(ClientConnection c, String sqlState, String message, String routine)
       throws IOException {
     PgWire.write(c.out(), 'E', PgWire.error("FATAL", sqlState, message, routine));
@@ -395,12 +294,11 @@ public final class RdsPostgresEmulator extends RdsEmulator {
   }
 
   static String identifier(String name) {
-    return '"' + name.replace("\"", "\"\"") + '"';
+    return PgRoles.identifier(name);
   }
 
   static String literal(String value) {
-    String quoted = value.replace("'", "''");
-    return value.contains("\\") ? "E'" + quoted.replace("\\", "\\\\") + "'" : "'" + quoted + "'";
+    return PgRoles.literal(value);
   }
 
   private static String libpqValue(String value) {

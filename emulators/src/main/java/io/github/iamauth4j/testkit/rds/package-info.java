@@ -2,7 +2,9 @@
  * Local stand-ins for RDS endpoints that use IAM database authentication, in front of real servers:
  * {@link io.github.iamauth4j.testkit.rds.RdsPostgresEmulator} (a TLS PostgreSQL endpoint that asks
  * for a cleartext password) and {@link io.github.iamauth4j.testkit.rds.RdsMySqlEmulator} (a TLS
- * MySQL endpoint that switches the client to {@code mysql_clear_password}).
+ * MySQL endpoint that switches the client to {@code mysql_clear_password}), and {@link
+ * io.github.iamauth4j.testkit.rds.DsqlEmulator} (an Aurora DSQL cluster endpoint: {@code dsql}
+ * tokens, direct TLS, the one-hour session limit and the connection quotas).
  *
  * <p>Each verifies the {@code rds-db} token presented as the password the way RDS does (signature
  * against trusted test credentials, the {@code host:port} it was signed for, {@code DBUser} equal
