@@ -130,4 +130,32 @@ class IamRedissonTest {
         .contains("orders")
         .doesNotContain(TrustedCredentials.example().secretAccessKey());
   }
+
+  /** The README's Redisson 4.x YAML: the resolver and the hook at the top level. */
+  @Test
+  void redissonYamlBuildsTheResolverAndTheHookFromTheirSettings() throws Exception {
+    Config config =
+        Config.fromYAML(
+            "singleServerConfig:\n"
+                + "  address: rediss://master.orders.abc123.use1.cache.amazonaws.com:6379\n"
+                + "credentialsResolver: !<io.github.iamauth4j.redisson.IamCredentialsResolver>\n"
+                + "  cacheName: orders\n"
+                + "  userId: app\n"
+                + "  region: us-east-1\n"
+                + "  kind: elasticache-serverless\n"
+                + "  reauthenticationInterval: PT30M\n"
+                + "nettyHook: !<io.github.iamauth4j.redisson.IamNettyHook> {}\n"
+                + "protocol: RESP3\n");
+    assertThat(config.getNettyHook()).isInstanceOf(IamNettyHook.class);
+    assertThat(config.getProtocol()).isEqualTo(Protocol.RESP3);
+    assertThat(config.getCredentialsResolver()).isInstanceOf(IamCredentialsResolver.class);
+    try (IamCredentialsResolver resolver =
+        (IamCredentialsResolver) config.getCredentialsResolver()) {
+      assertThat(resolver.toString()).contains("cacheName=orders").contains("not started");
+      assertThat(resolver.tokenProvider().target())
+          .isEqualTo(IamTarget.elastiCacheServerless("orders", "app"));
+      assertThat(resolver.renewals().policy().reauthenticationInterval())
+          .isEqualTo(java.time.Duration.ofMinutes(30));
+    }
+  }
 }
