@@ -30,6 +30,7 @@ final class PgRoles {
   private final String adminDatabase;
   private final Map<String, String> roles = new ConcurrentHashMap<>();
   private final Set<String> granted = ConcurrentHashMap.newKeySet();
+  private final Map<String, Object> grantLocks = new ConcurrentHashMap<>();
 
   /**
    * @param name the emulator's short name, for logs
@@ -60,8 +61,14 @@ final class PgRoles {
       throw e.getCause();
     }
     String key = user + '\0' + database;
-    if (!granted.contains(key) && grant(user, database)) {
-      granted.add(key);
+    if (!granted.contains(key)) {
+      // One GRANT at a time per role and database: concurrent GRANTs on the same role fail on
+      // the server with "tuple concurrently updated".
+      synchronized (grantLocks.computeIfAbsent(key, k -> new Object())) {
+        if (!granted.contains(key) && grant(user, database)) {
+          granted.add(key);
+        }
+      }
     }
     return secret;
   }
