@@ -11,6 +11,7 @@ import io.github.iamauth4j.core.TlsRule;
 import io.github.iamauth4j.jedis.internal.IamClusterConnectionProvider;
 import io.github.iamauth4j.jedis.internal.IamConnectionFactory;
 import io.github.iamauth4j.jedis.internal.IamCredentialsProvider;
+import io.github.iamauth4j.jedis.internal.IamJedisFactory;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -29,7 +30,10 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisProtocol;
@@ -75,16 +79,20 @@ public final class IamJedis implements AutoCloseable {
   private static final Duration MIN_EVICTION_PERIOD = Duration.ofMillis(100);
 
   private final IamTokenProvider tokens;
-  private final boolean ownsTokens;
+  private final IamTokenProvider.@Nullable Lease lease;
   private final RenewalPolicy policy;
   private final ConnectionRenewals renewals;
   private final IamCredentialsProvider credentials;
   private final boolean plaintextAllowed;
   private final @Nullable SSLSocketFactory sslSocketFactory;
 
-  private IamJedis(Builder b, IamTokenProvider tokens, @Nullable SSLSocketFactory ssl) {
+  private IamJedis(
+      Builder b,
+      IamTokenProvider tokens,
+      IamTokenProvider.@Nullable Lease lease,
+      @Nullable SSLSocketFactory ssl) {
     this.tokens = tokens;
-    this.ownsTokens = b.tokenProvider == null;
+    this.lease = lease;
     this.policy = b.renewalPolicy;
     this.plaintextAllowed = b.plaintextAllowed;
     this.sslSocketFactory = ssl;
@@ -118,7 +126,10 @@ public final class IamJedis implements AutoCloseable {
     return new Builder();
   }
 
-  /** The token cache shared by every connection of this adapter. */
+  /**
+   * The token cache shared by every connection of this adapter, and by every other adapter built
+   * from an equal configuration in this JVM ({@link IamTokenProvider#shared(IamAuthConfig)}).
+   */
   public IamTokenProvider tokenProvider() {
     return tokens;
   }
@@ -417,11 +428,46 @@ public final class IamJedis implements AutoCloseable {
     }
   }
 
-  /** Closes the token provider if this adapter built it (not one given to the builder). */
+  /**
+   * A Jedis {@link JedisPool} for a standalone endpoint, for apps on the legacy API: its factory is
+   * the adapter's, so that each pooled {@link Jedis} re-authenticates on its own paced interval
+   * when borrowed, returned or checked while idle (Jedis's own {@code JedisPool} never
+   * re-authenticates). Close it when done.
+   *
+   * @param host the endpoint host
+   * @param port the port
+   */
+  @SuppressWarnings("deprecation") // JedisPool is deprecated in Jedis 8, still used by many apps
+  public JedisPool jedisPool(String host, int port) {
+    return jedisPool(
+        new HostAndPort(host, port), clientConfig(), poolConfig(new JedisPoolConfig()));
+  }
+
+  /**
+   * A {@link JedisPool} with the app's own client and pool configuration.
+   *
+   * @param node the endpoint
+   * @param config the app's configuration (see {@link #clientConfig(JedisClientConfig)})
+   * @param poolConfig the pool configuration (see {@link #poolConfig(GenericObjectPoolConfig)})
+   * @throws InsecureConnectionException if it is not verified TLS
+   */
+  @SuppressWarnings("deprecation") // JedisPool is deprecated in Jedis 8, still used by many apps
+  public JedisPool jedisPool(
+      HostAndPort node, JedisClientConfig config, GenericObjectPoolConfig<Jedis> poolConfig) {
+    JedisClientConfig secured = secured(config);
+    return new JedisPool(
+        poolConfig, new IamJedisFactory(new IamConnectionFactory(node, secured, renewals)));
+  }
+
+  /**
+   * Gives back this adapter's lease on the JVM's shared token provider for its configuration (the
+   * last lease closes it); a token provider given to the builder is left open. Close the clients
+   * first.
+   */
   @Override
   public void close() {
-    if (ownsTokens) {
-      tokens.close();
+    if (lease != null) {
+      lease.close();
     }
   }
 
@@ -542,11 +588,13 @@ public final class IamJedis implements AutoCloseable {
       if (!problems.isEmpty()) {
         throw new IamConfigurationException(problems);
       }
-      IamTokenProvider tokens =
-          tokenProvider != null
-              ? tokenProvider
-              : IamTokenProvider.create(Objects.requireNonNull(config));
-      return new IamJedis(this, tokens, ssl);
+      if (tokenProvider != null) {
+        return new IamJedis(this, tokenProvider, null, ssl);
+      }
+      // One token cache per target and credentials in the JVM, shared with every other client of
+      // the same configuration: a connection opened during a credential outage finds a token.
+      IamTokenProvider.Lease lease = IamTokenProvider.shared(Objects.requireNonNull(config));
+      return new IamJedis(this, lease.provider(), lease, ssl);
     }
 
     private static boolean isRedisTarget(IamTarget target) {

@@ -74,21 +74,37 @@ public final class IamConnectionFactory implements PooledObjectFactory<Connectio
 
   @Override
   public void activateObject(PooledObject<Connection> p) {
-    if (p.getObject() instanceof IamConnection c) {
-      c.activated();
-    }
+    activate(p.getObject());
   }
 
   @Override
   public void passivateObject(PooledObject<Connection> p) {
-    if (p.getObject() instanceof IamConnection c) {
-      c.passivated();
-    }
+    passivate(p.getObject());
   }
 
   @Override
   public boolean validateObject(PooledObject<Connection> p) {
-    Connection c = p.getObject();
+    return validate(p.getObject());
+  }
+
+  @Override
+  public void destroyObject(PooledObject<Connection> p) {
+    destroy(p.getObject());
+  }
+
+  static void activate(Connection c) {
+    if (c instanceof IamConnection iam) {
+      iam.activated();
+    }
+  }
+
+  static void passivate(Connection c) {
+    if (c instanceof IamConnection iam) {
+      iam.passivated();
+    }
+  }
+
+  static boolean validate(Connection c) {
     try {
       if (!c.isConnected() || c.isBroken()) {
         return false;
@@ -102,9 +118,7 @@ public final class IamConnectionFactory implements PooledObjectFactory<Connectio
     }
   }
 
-  @Override
-  public void destroyObject(PooledObject<Connection> p) {
-    Connection c = p.getObject();
+  static void destroy(Connection c) {
     if (c instanceof IamConnection iam) {
       iam.destroyed();
     }
