@@ -7,6 +7,7 @@ import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.jdbc.IamDriver;
 import io.github.iamauth4j.jdbc.IamJdbcConfig;
 import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
+import io.github.iamauth4j.jdbc.internal.Engine;
 import io.github.iamauth4j.jdbc.internal.JdbcUrl;
 import io.github.iamauth4j.jdbc.internal.Lookup;
 import io.github.iamauth4j.jdbc.internal.PlanSettings;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * sslmode=verify-full} / {@code sslMode=VERIFY_IDENTITY} / {@code sslMode=verify-full} (and the CA
  * bundle) as data source properties when none are given, leases the JVM's shared token provider for
  * the endpoint and user, starts fetching the first token, and sets the pool's credentials provider.
- * Call it before the pool starts.
+ * Call it before the pool starts. For Aurora DSQL, which closes a session after one hour, a {@code
+ * maxLifetime} of 0 (no limit) or over 55 minutes is lowered to 55 minutes with a warning.
  */
 public final class IamHikari {
   private static final Logger log = LoggerFactory.getLogger(IamHikari.class);
@@ -113,6 +115,9 @@ public final class IamHikari {
             PlanSettings.of(config),
             "jdbcUrl",
             "HikariConfig.setUsername(…)");
+    if (plan.engine() == Engine.DSQL) {
+      DsqlLifetime.fit(hikari); // Aurora DSQL closes a session after one hour.
+    }
     Properties added = plan.baseProperties();
     for (String k : added.stringPropertyNames()) {
       if (!dsProps.containsKey(k)) {
