@@ -76,6 +76,7 @@ public final class IamTokenProvider implements AutoCloseable {
   // When a caller last asked for a token: background retries without a usable token stop when
   // nobody has asked for a while, so an abandoned provider does not retry (and log) forever.
   private volatile long lastDemandMillis;
+  private final long abandonAfterMillis;
   // Repeated identical failures are logged loud once, then summarised (guarded by the fetch that
   // holds `inflight`: one at a time).
   private @Nullable String lastLoggedFailure;
@@ -106,6 +107,8 @@ public final class IamTokenProvider implements AutoCloseable {
     this.firstTokenTimeout = config.firstTokenTimeout();
     this.scheduler = config.scheduler();
     this.events = new IamAuthEvents(generator.target(), clock, config.listeners());
+    long twiceMaxRetry = config.maxRetryDelay().multipliedBy(2).toMillis();
+    this.abandonAfterMillis = Math.max(twiceMaxRetry, generator.expiry().toMillis());
   }
 
   /**
@@ -444,10 +447,9 @@ public final class IamTokenProvider implements AutoCloseable {
     Instant stillUsable =
         c != null && nowMillis < c.unusableAtMillis ? c.token.usableUntil() : null;
     // Without a usable token, background retries only make the next caller faster: when nobody
-    // has asked for a token for a while (twice the longest backoff), stop until someone asks.
-    boolean abandoned =
-        stillUsable == null
-            && nowMillis - lastDemandMillis > maxRetryDelay.multipliedBy(2).toMillis();
+    // has asked for a token for a token's life (clients with connections ask at least every few
+    // minutes), stop until someone asks.
+    boolean abandoned = stillUsable == null && nowMillis - lastDemandMillis > abandonAfterMillis;
     // Callers see this only once no usable token remains: the fast path returns before it.
     lastFailure = e;
     lastFailureAtMillis = nowMillis;

@@ -612,14 +612,19 @@ class IamTokenProviderTest {
     IamTokenProvider p = provider(builder());
     p.prefetch();
     scheduler.runPending();
-    // Nobody asks again: retries go on for twice the longest backoff (60 s), then stop.
+    // Nobody asks again: retries go on for a token's life (15 minutes), then stop.
     for (int i = 0; i < 40; i++) {
-      clock.advance(Duration.ofSeconds(10));
+      clock.advance(Duration.ofSeconds(30));
       scheduler.runDue();
     }
     long failures = events.stream().filter(e -> e instanceof IamAuthEvent.RefreshFailed).count();
     assertThat(scheduler.pendingTimers()).as("retry timers left").isZero();
-    assertThat(failures).isBetween(2L, 12L);
+    assertThat(failures).isBetween(20L, 60L);
+    clock.advance(Duration.ofHours(1));
+    scheduler.runDue();
+    assertThat(events.stream().filter(e -> e instanceof IamAuthEvent.RefreshFailed).count())
+        .as("no attempts while nobody asks")
+        .isEqualTo(failures);
 
     // A caller comes back: it is told at once, and its request starts a new attempt.
     creds.succeed();

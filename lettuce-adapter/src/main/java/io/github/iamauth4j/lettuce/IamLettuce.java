@@ -1,10 +1,9 @@
 package io.github.iamauth4j.lettuce;
 
 import io.github.iamauth4j.core.ConnectionRenewals;
-import io.github.iamauth4j.core.IamAuthConfig;
+import io.github.iamauth4j.core.IamAdapterBuilder;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamConfigurationException;
-import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.RefreshScheduler;
 import io.github.iamauth4j.core.RenewalPolicy;
@@ -26,17 +25,13 @@ import io.lettuce.core.event.DefaultEventBus;
 import io.lettuce.core.event.EventBus;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * The entry point of the Lettuce adapter: IAM authentication for {@link RedisClient} and {@link
@@ -78,23 +73,24 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 public final class IamLettuce implements AutoCloseable {
 
   private final IamTokenProvider tokens;
-  private final IamTokenProvider.@Nullable Lease lease;
+  private final IamAdapterBuilder.Tokens lease;
   private final RenewalPolicy policy;
   private final IamRedisCredentialsProvider credentials;
   private final boolean plaintextAllowed;
   private final @Nullable SslOptions sslOptions;
 
   private IamLettuce(
-      Builder b,
-      IamTokenProvider tokens,
-      IamTokenProvider.@Nullable Lease lease,
+      IamAdapterBuilder.Tokens held,
+      RenewalPolicy policy,
+      boolean plaintextAllowed,
+      @Nullable RefreshScheduler renewalScheduler,
       @Nullable SslOptions sslOptions) {
-    this.tokens = tokens;
-    this.lease = lease;
-    this.policy = b.renewalPolicy;
-    this.plaintextAllowed = b.plaintextAllowed;
+    this.tokens = held.provider();
+    this.lease = held;
+    this.policy = policy;
+    this.plaintextAllowed = plaintextAllowed;
     this.sslOptions = sslOptions;
-    RefreshScheduler scheduler = b.scheduler != null ? b.scheduler : tokens.scheduler();
+    RefreshScheduler scheduler = renewalScheduler != null ? renewalScheduler : tokens.scheduler();
     this.credentials =
         new IamRedisCredentialsProvider(ConnectionRenewals.of(tokens, policy, scheduler));
     // The first connection should find a token ready; the fetch runs on the core's threads.
@@ -402,9 +398,7 @@ public final class IamLettuce implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (lease != null) {
-      lease.close();
-    }
+    lease.close();
   }
 
   @Override
@@ -418,137 +412,15 @@ public final class IamLettuce implements AutoCloseable {
   }
 
   /**
-   * Builds an {@link IamLettuce}: from the core's {@link IamAuthConfig} (or its settings, which the
-   * shortcuts below set), or from a ready token provider, plus what is Lettuce's own.
+   * Builds an {@link IamLettuce}: the core's {@link IamAdapterBuilder} (configuration or its
+   * shortcuts, or a ready token provider; renewal policy; trust store; plaintext opt-out) plus what
+   * is Lettuce's own.
    */
-  public static final class Builder {
-    private IamAuthConfig.@Nullable Builder config;
-    private @Nullable IamTokenProvider tokenProvider;
-    private RenewalPolicy renewalPolicy = RenewalPolicy.defaults();
+  public static final class Builder extends IamAdapterBuilder<Builder> {
     private @Nullable RefreshScheduler scheduler;
-    private @Nullable KeyStore trustStore;
     private @Nullable SslOptions sslOptions;
-    private boolean plaintextAllowed;
 
     private Builder() {}
-
-    private IamAuthConfig.Builder config() {
-      IamAuthConfig.Builder c = config;
-      if (c == null) {
-        c = IamAuthConfig.builder();
-        config = c;
-      }
-      return c;
-    }
-
-    /**
-     * The token provider's configuration (target, region, credentials, timeouts, listeners).
-     * Replaces what the shortcuts below set before.
-     *
-     * @param config the configuration
-     */
-    public Builder config(IamAuthConfig config) {
-      this.config = config.toBuilder();
-      return this;
-    }
-
-    /**
-     * What the tokens authorise, e.g. {@code IamTarget.elastiCache("orders", "app")}; see {@link
-     * IamAuthConfig.Builder#target(IamTarget)}. Required unless a configuration or token provider
-     * is given.
-     *
-     * @param target the target
-     */
-    public Builder target(IamTarget target) {
-      config().target(target);
-      return this;
-    }
-
-    /**
-     * See {@link IamAuthConfig.Builder#region(String)}.
-     *
-     * @param region the region
-     */
-    public Builder region(String region) {
-      config().region(region);
-      return this;
-    }
-
-    /**
-     * See {@link IamAuthConfig.Builder#endpoint(String)}.
-     *
-     * @param endpointHost the host the client connects to
-     */
-    public Builder endpoint(String endpointHost) {
-      config().endpoint(endpointHost);
-      return this;
-    }
-
-    /**
-     * See {@link IamAuthConfig.Builder#credentialsProvider(AwsCredentialsProvider)}.
-     *
-     * @param provider the credentials provider
-     */
-    public Builder credentialsProvider(AwsCredentialsProvider provider) {
-      config().credentialsProvider(provider);
-      return this;
-    }
-
-    /**
-     * See {@link IamAuthConfig.Builder#clock(Clock)}.
-     *
-     * @param clock the clock
-     */
-    public Builder clock(Clock clock) {
-      config().clock(clock);
-      return this;
-    }
-
-    /**
-     * See {@link IamAuthConfig.Builder#listener(IamAuthListener)}: token and connection events
-     * (token issued, refresh failed, connection re-authenticated, re-authentication failed).
-     *
-     * @param listener the listener
-     */
-    public Builder listener(IamAuthListener listener) {
-      config().listener(listener);
-      return this;
-    }
-
-    /**
-     * See {@link IamAuthConfig.Builder#firstTokenTimeout(Duration)}: how long a connection waits
-     * for the very first token before failing with a {@link
-     * io.github.iamauth4j.core.TokenUnavailableException} that names the cache and user. Default 5
-     * seconds, below Lettuce's connect timeout (10 seconds by default).
-     *
-     * @param timeout the timeout, more than zero
-     */
-    public Builder firstTokenTimeout(Duration timeout) {
-      config().firstTokenTimeout(timeout);
-      return this;
-    }
-
-    /**
-     * A ready token provider, e.g. one shared with other clients of the same target. Not combinable
-     * with a configuration or its shortcuts. {@link IamLettuce#close()} does not close it.
-     *
-     * @param provider the token provider
-     */
-    public Builder tokenProvider(IamTokenProvider provider) {
-      this.tokenProvider = Objects.requireNonNull(provider, "tokenProvider");
-      return this;
-    }
-
-    /**
-     * How often live connections re-authenticate. Default {@link RenewalPolicy#defaults()}: every
-     * hour less up to 10 minutes of jitter, eleven chances before the 12-hour limit.
-     *
-     * @param policy the policy
-     */
-    public Builder renewalPolicy(RenewalPolicy policy) {
-      this.renewalPolicy = Objects.requireNonNull(policy, "renewalPolicy");
-      return this;
-    }
 
     /**
      * Where the re-authentication timers (and, for a provider built here, token fetches) run.
@@ -559,17 +431,6 @@ public final class IamLettuce implements AutoCloseable {
      */
     public Builder scheduler(RefreshScheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-      return this;
-    }
-
-    /**
-     * Certificates to trust for TLS, when the server's are not signed by a CA the JVM trusts (a
-     * local emulator, a private CA). Default: the JVM's trust store.
-     *
-     * @param trustStore the trusted certificates
-     */
-    public Builder trustStore(KeyStore trustStore) {
-      this.trustStore = Objects.requireNonNull(trustStore, "trustStore");
       return this;
     }
 
@@ -585,66 +446,34 @@ public final class IamLettuce implements AutoCloseable {
     }
 
     /**
-     * Allows connecting without TLS (and without peer verification), for a local Redis or Valkey in
-     * development and tests only: the token is a bearer secret and goes out in clear. ElastiCache
-     * and MemoryDB refuse IAM authentication without TLS anyway.
-     */
-    public Builder allowPlaintextForLocalTesting() {
-      this.plaintextAllowed = true;
-      return this;
-    }
-
-    /**
      * Builds the adapter and starts fetching the first token in the background.
      *
      * @throws IamConfigurationException listing every problem
      */
     public IamLettuce build() {
       List<String> problems = new ArrayList<>();
-      if (tokenProvider != null && config != null) {
-        problems.add(
-            "tokenProvider: given together with a configuration (target/region/endpoint/"
-                + "credentialsProvider/clock/listener/firstTokenTimeout) (expected one or the"
-                + " other: set those on the token provider)");
-      }
-      if (trustStore != null && sslOptions != null) {
+      if (trustStore() != null && sslOptions != null) {
         problems.add(
             "trustStore: given together with sslOptions (expected one or the other: put the"
                 + " trust store in the SslOptions)");
       }
       SslOptions ssl = sslOptions;
-      if (trustStore != null) {
-        try {
-          TrustManagerFactory tmf =
-              TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-          tmf.init(trustStore);
-          ssl = SslOptions.builder().jdkSslProvider().trustManager(tmf).build();
-        } catch (GeneralSecurityException e) {
-          problems.add("trustStore: unusable (" + e.getMessage() + ")");
-        }
+      TrustManagerFactory tmf = trustManagerFactory(problems);
+      if (tmf != null) {
+        ssl = SslOptions.builder().jdkSslProvider().trustManager(tmf).build();
       }
-      IamAuthConfig built = null;
-      if (tokenProvider == null) {
-        try {
-          IamAuthConfig.Builder c = config();
-          if (scheduler != null) {
-            c.scheduler(scheduler);
-          }
-          built = c.build();
-        } catch (IamConfigurationException e) {
-          problems.addAll(e.problems());
-        }
+      RefreshScheduler s = scheduler;
+      if (s != null) {
+        editConfig(c -> c.scheduler(s));
       }
-      if (!problems.isEmpty()) {
+      Tokens tokens = tokens(problems, "IamLettuce", REDIS_KINDS);
+      if (!problems.isEmpty() || tokens == null) {
+        if (tokens != null) {
+          tokens.close();
+        }
         throw new IamConfigurationException(problems);
       }
-      if (tokenProvider != null) {
-        return new IamLettuce(this, tokenProvider, null, ssl);
-      }
-      // One token cache per target and credentials in the JVM, shared with every other client
-      // built from the same configuration.
-      IamTokenProvider.Lease lease = IamTokenProvider.shared(Objects.requireNonNull(built));
-      return new IamLettuce(this, lease.provider(), lease, ssl);
+      return new IamLettuce(tokens, renewalPolicy(), plaintextAllowed(), scheduler, ssl);
     }
   }
 }
