@@ -332,7 +332,20 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
     } catch (IamConfigurationException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return s.renewals().next(CONNECTION).thenApply(t -> null);
+    CompletableFuture<AuthToken> next = s.renewals().next(CONNECTION);
+    Channel channel = ChannelGuard.reading();
+    if (channel == null) {
+      return next.thenApply(t -> null);
+    }
+    // Redisson reconnects a connection blocked in BLPOP & co. to renew it, which can lose an
+    // element popped at that moment: wait for the blocking command's reply, but leave two
+    // intervals before the server's limit for that reconnection if the wait drags on.
+    RenewalPolicy policy = s.renewals().policy();
+    Duration wait =
+        policy.connectionLimit().minus(policy.reauthenticationInterval().multipliedBy(2));
+    long waitNanos = wait.isNegative() ? 0 : wait.toNanos();
+    return next.thenCompose(
+        t -> ChannelGuard.whenNotBlocked(channel, System.nanoTime() + waitNanos));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.redisson.client.RedisException;
 import org.redisson.client.handler.BaseConnectionHandler;
@@ -43,6 +45,9 @@ import org.redisson.client.protocol.RedisStrictCommand;
  */
 public final class ChannelGuard {
   private static final ThreadLocal<@Nullable Channel> ACTIVATING = new ThreadLocal<>();
+  private static final ThreadLocal<@Nullable Channel> READING = new ThreadLocal<>();
+  private static final AttributeKey<CompletableFuture<?>> BLOCKING =
+      AttributeKey.valueOf("iamauth4j.blocking");
   private static final AttributeKey<Reporting> REPORTING =
       AttributeKey.valueOf("iamauth4j.reporting");
   private static final String ACTIVATION = "iamauth4j-activation";
@@ -91,6 +96,60 @@ public final class ChannelGuard {
    */
   public static @Nullable Channel activating() {
     return ACTIVATING.get();
+  }
+
+  /**
+   * The channel whose replies are being decoded on this thread, or null. Redisson asks the resolver
+   * for a connection's next renewal from within the completion of that connection's previous {@code
+   * AUTH} (or its first commands), that is, while decoding a reply on its channel.
+   */
+  public static @Nullable Channel reading() {
+    return READING.get();
+  }
+
+  /**
+   * Completes on {@code channel}'s event loop once no blocking command ({@code BLPOP} and the like)
+   * awaits its reply there, or at {@code deadlineNanos} ({@link System#nanoTime()}) at the latest.
+   * Redisson renews a connection blocked in such a command by closing and reopening it, which loses
+   * an element the server popped just as the connection closed; once the command has its reply, the
+   * renewal is a plain {@code AUTH}. Redisson's renewal step runs synchronously in the task that
+   * completes the result, after the check.
+   *
+   * @param channel the connection's channel
+   * @param deadlineNanos when to give up waiting
+   * @return the future
+   */
+  public static CompletableFuture<Void> whenNotBlocked(Channel channel, long deadlineNanos) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    onLoop(channel, () -> check(channel, deadlineNanos, done), done);
+    return done;
+  }
+
+  private static void check(Channel channel, long deadlineNanos, CompletableFuture<Void> done) {
+    CompletableFuture<?> blocking = channel.attr(BLOCKING).get();
+    long left = deadlineNanos - System.nanoTime();
+    if (blocking == null || blocking.isDone() || !channel.isActive() || left <= 0) {
+      done.complete(null);
+      return;
+    }
+    io.netty.util.concurrent.ScheduledFuture<?> timer =
+        channel
+            .eventLoop()
+            .schedule(() -> check(channel, deadlineNanos, done), left, TimeUnit.NANOSECONDS);
+    blocking.whenComplete(
+        (r, e) -> {
+          timer.cancel(false);
+          onLoop(channel, () -> check(channel, deadlineNanos, done), done);
+        });
+  }
+
+  private static void onLoop(Channel channel, Runnable task, CompletableFuture<Void> done) {
+    try {
+      channel.eventLoop().execute(task);
+    } catch (RejectedExecutionException e) {
+      // The event loop is shutting down: nothing left to wait for.
+      done.complete(null);
+    }
   }
 
   /**
@@ -180,6 +239,12 @@ public final class ChannelGuard {
       }
       if (msg instanceof CommandData<?, ?> command) {
         track(command);
+        if (command.isBlockingCommand()) {
+          CompletableFuture<?> reply = command.getPromise();
+          Channel channel = ctx.channel();
+          channel.attr(BLOCKING).set(reply);
+          reply.whenComplete((r, e) -> channel.attr(BLOCKING).compareAndSet(reply, null));
+        }
       } else if (msg instanceof CommandsData batch) {
         for (CommandData<?, ?> command : batch.getCommands()) {
           track(command);
@@ -257,6 +322,21 @@ public final class ChannelGuard {
                   reporting.events().reauthenticationFailed(reporting.description(), error);
                 }
               });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      Channel previous = READING.get();
+      READING.set(ctx.channel());
+      try {
+        super.channelRead(ctx, msg);
+      } finally {
+        if (previous == null) {
+          READING.remove();
+        } else {
+          READING.set(previous);
+        }
+      }
     }
 
     @Override
