@@ -198,6 +198,7 @@ class DsqlIT {
         assertThat(currentUser(c)).isEqualTo(ROLE);
       }
       assertThat(ds.tokenProvider().target()).isEqualTo(dsql.target("admin"));
+      assertThat(ds.tokenProvider().region()).isEqualTo("us-east-1"); // from the host name
     }
   }
 
@@ -221,6 +222,7 @@ class DsqlIT {
           Connection c = pool.getConnection()) {
         assertThat(currentUser(c)).isEqualTo(role);
         assertThat(cp.tokenProvider().target()).isEqualTo(dsql.target(role));
+        assertThat(cp.tokenProvider().region()).isEqualTo("us-east-1"); // from the host name
         assertThat(h.getDataSourceProperties().getProperty("sslmode")).isEqualTo("verify-full");
         // HikariCP's default maxLifetime (30 minutes) is inside DSQL's hour: left alone.
         assertThat(h.getMaxLifetime()).isEqualTo(Duration.ofMinutes(30).toMillis());
