@@ -3,6 +3,7 @@ package io.github.iamauth4j.cli;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.github.iamauth4j.testkit.net.EmulatorServer;
+import io.github.iamauth4j.testkit.rds.DsqlEmulator;
 import io.github.iamauth4j.testkit.rds.RdsEmulator;
 import io.github.iamauth4j.testkit.rds.RdsMySqlEmulator;
 import io.github.iamauth4j.testkit.rds.RdsPostgresEmulator;
@@ -40,14 +41,17 @@ import picocli.CommandLine.Spec;
       EmulateCommand.ElastiCache.class,
       EmulateCommand.MemoryDb.class,
       EmulateCommand.RdsPostgres.class,
-      EmulateCommand.RdsMySql.class
+      EmulateCommand.RdsMySql.class,
+      EmulateCommand.Dsql.class
     },
     commandListHeading = "%nServices:%n",
     footerHeading = "%nExamples:%n",
     footer = {
       "  iamauth4j emulate elasticache --backend 127.0.0.1:6379 --cache orders \\",
       "    --backend-user admin        # password from IAMAUTH4J_BACKEND_PASSWORD",
-      "  iamauth4j emulate rds-postgres --backend 127.0.0.1:5432 --backend-user postgres"
+      "  iamauth4j emulate rds-postgres --backend 127.0.0.1:5432 \\",
+      "    --backend-user postgres",
+      "  iamauth4j emulate dsql --backend 127.0.0.1:5432 --backend-user postgres"
     })
 final class EmulateCommand implements Callable<Integer> {
   /** The environment variable the backend admin password is read from when not given. */
@@ -492,6 +496,103 @@ final class EmulateCommand implements Callable<Integer> {
           + " -u app -p\"$("
           + tokenCommand(emulator)
           + ")\" -e 'select current_user()'";
+    }
+  }
+
+  /** {@code emulate dsql}. */
+  @Command(
+      name = "dsql",
+      footerHeading = "%nExample:%n",
+      footer = {
+        "  IAMAUTH4J_BACKEND_PASSWORD=pg-pw iamauth4j emulate dsql \\",
+        "    --backend 127.0.0.1:5432 --backend-user postgres --session-limit 5m"
+      },
+      versionProvider = VersionProvider.class,
+      description =
+          "Emulate an Aurora DSQL cluster endpoint in front of a PostgreSQL server: dsql "
+              + "tokens (DbConnectAdmin for admin, DbConnect for other roles), TLS by "
+              + "SSLRequest or direct, sessions closed after an hour, DSQL's connection quotas.")
+  static final class Dsql implements Callable<Integer> {
+    @Mixin HelpOptions helpOptions;
+
+    @Spec CommandSpec spec;
+
+    @Mixin Common common;
+
+    @Option(
+        names = "--endpoint-host",
+        defaultValue = "localhost",
+        description =
+            "The cluster endpoint tokens must be signed for (no port). Default: ${DEFAULT-VALUE}.")
+    String endpointHost;
+
+    @Option(
+        names = "--session-limit",
+        converter = Conversions.DurationConverter.class,
+        description = "Close a session this long after it opened, as DSQL does. Default: 1h.")
+    @Nullable Duration sessionLimit;
+
+    @Option(
+        names = "--max-connections",
+        defaultValue = "10000",
+        description = "Connections open at once (DSQL's quota). Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(
+        names = "--connection-rate",
+        defaultValue = "100",
+        description = "New connections per second (DSQL's quota). Default: ${DEFAULT-VALUE}.")
+    int connectionRate;
+
+    @Option(
+        names = "--connection-burst",
+        defaultValue = "1000",
+        description = "The burst capacity of that rate. Default: ${DEFAULT-VALUE}.")
+    int connectionBurst;
+
+    @Override
+    public Integer call() {
+      DsqlEmulator.Builder b = DsqlEmulator.builder();
+      try {
+        b.backend(common.backendHost(spec), common.backendPort(spec))
+            .backendAdmin(common.requireUser(spec), common.requirePassword(spec))
+            .endpointHost(endpointHost)
+            .region(common.region)
+            .trust(common.trusted())
+            .port(common.port)
+            .maxConnections(maxConnections)
+            .connectionRate(connectionRate, connectionBurst);
+        if (sessionLimit != null) {
+          b.sessionLimit(sessionLimit);
+        }
+      } catch (IllegalArgumentException e) {
+        throw Common.usage(spec, e.getMessage());
+      }
+      DsqlEmulator emulator = b.start();
+      String tokenArgs = "dsql --host " + endpointHost;
+      String tryIt =
+          "PGPASSWORD=\"$("
+              + jar()
+              + " token "
+              + tokenArgs
+              + " --admin)\" psql \""
+              + emulator.connectionString("admin")
+              + "\" -c 'select current_user'";
+      return serve(
+          spec,
+          emulator,
+          endpointHost + ":" + emulator.port(),
+          "Aurora DSQL cluster "
+              + endpointHost
+              + ", no port (iamauth4j token "
+              + tokenArgs
+              + " --role ROLE, or --admin)",
+          null,
+          emulator.caPemFile(),
+          emulator.toString(),
+          common.trusted(),
+          common.region,
+          tryIt);
     }
   }
 }

@@ -188,6 +188,99 @@ class EmulateIT {
     }
   }
 
+  private static final Pattern DSQL_SIGN_FOR =
+      Pattern.compile(
+          "Sign tokens for: +Aurora DSQL cluster (\\S+), no port \\(iamauth4j token ([^)]*)"
+              + " --role ROLE, or --admin\\), region us-east-1");
+
+  @Test
+  void dsqlEmulatorServesPsqlAsAdminAndAsARoleWithTokensFromTheTokenCommand() throws Exception {
+    try (PostgresServer pg = PostgresServer.builder().start()) {
+      List<String> lines = new ArrayList<>();
+      Running r =
+          emulateDsql(
+              pg.superuserPassword(),
+              lines,
+              "dsql",
+              "--backend",
+              pg.host() + ":" + pg.port(),
+              "--backend-user",
+              pg.superuser(),
+              "--session-limit",
+              "5m");
+      try {
+        assertThat(String.join("\n", r.output()))
+            .contains("Aurora DSQL emulator on localhost:" + r.port())
+            .contains("sessions end after PT5M")
+            .contains("token dsql --host localhost --admin)\" psql");
+        assertThat(r.signFor()).containsExactly("dsql", "--host", "localhost");
+        for (List<String> who : List.of(List.of("--admin"), List.of("--role", "app"))) {
+          List<String> printed = new ArrayList<>(r.signFor());
+          printed.addAll(who);
+          String role = who.size() == 1 ? "admin" : "app";
+          String conn =
+              "host="
+                  + r.host()
+                  + " port="
+                  + r.port()
+                  + " user="
+                  + role
+                  + " dbname="
+                  + pg.database()
+                  + " sslmode=verify-full sslrootcert="
+                  + r.ca();
+          assertThat(
+                  run(
+                      Map.of("PGPASSWORD", token(printed.toArray(new String[0]))),
+                      "psql",
+                      conn,
+                      "-tAc",
+                      "select current_user"))
+              .isEqualTo(role);
+        }
+      } finally {
+        stop(r);
+      }
+    }
+  }
+
+  /** Like {@link #emulate}, reading DSQL's "Sign tokens for" line (a role, not a user). */
+  private static Running emulateDsql(String password, List<String> lines, String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "emulate"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put(EmulateCommand.BACKEND_PASSWORD_ENV, password);
+    Process p = pb.start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String host = null;
+    Integer port = null;
+    Path ca = null;
+    List<String> signFor = null;
+    for (String line = out.readLine(); line != null; line = out.readLine()) {
+      lines.add(line);
+      Matcher e = ENDPOINT.matcher(line);
+      Matcher c = CA.matcher(line);
+      Matcher s = DSQL_SIGN_FOR.matcher(line);
+      if (e.matches()) {
+        host = e.group(1);
+        port = Integer.valueOf(e.group(2));
+      } else if (c.matches()) {
+        ca = Path.of(c.group(1));
+      } else if (s.matches()) {
+        assertThat(s.group(1)).isEqualTo(host);
+        signFor = List.of(s.group(2).split(" "));
+      } else if (line.startsWith("Serving")) {
+        break;
+      }
+    }
+    assertThat(port).as("emulator output: %s", lines).isNotNull();
+    assertThat(ca).as("emulator output: %s", lines).isNotNull();
+    assertThat(signFor).as("emulator output: %s", lines).isNotNull();
+    return new Running(p, host, port, ca, signFor, lines);
+  }
+
   @Test
   void missingBackendUserIsAUsageError() throws Exception {
     Process p =

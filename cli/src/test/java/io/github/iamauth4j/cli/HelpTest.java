@@ -32,7 +32,8 @@ class HelpTest {
       {"emulate", "elasticache"},
       {"emulate", "memorydb"},
       {"emulate", "rds-postgres"},
-      {"emulate", "rds-mysql"}
+      {"emulate", "rds-mysql"},
+      {"emulate", "dsql"}
     };
     for (String[] command : commands) {
       String[] args = java.util.Arrays.copyOf(command, command.length + 1);
