@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *       IamNettyHook} in the same Redisson configuration; {@link IamRedisson} sets both up.
  *   <li>{@link #nextRenewal()} completes at each connection's next jittered instant (Redisson asks
  *       once per connection when it becomes active, and again after each renewal); Redisson then
- *       resolves again and sends {@code AUTH} on that connection, or reconnects it at once when it
- *       is blocked in a command such as {@code BLPOP}. It never fails while the token provider
+ *       resolves again and sends {@code AUTH} on that connection (for a connection blocked in
+ *       {@code BLPOP} and the like, once that command has its reply: Redisson would otherwise
+ *       reconnect it, and could lose a popped element). It never fails while the token provider
  *       lives: a failed fetch is reported and retried.
  * </ul>
  *
@@ -322,7 +323,10 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
    * Completes at a connection's next jittered re-authentication instant, when a usable token is
    * cached. Never fails while the token provider lives (failures to get a token are reported as
    * {@link io.github.iamauth4j.core.IamAuthEvent.ReauthenticationFailed} and retried); fails once
-   * it is closed, and Redisson then closes that connection.
+   * it is closed, and Redisson then closes that connection. For a connection blocked in {@code
+   * BLPOP} and the like, it completes once that command has its reply (so that Redisson renews it
+   * with {@code AUTH} instead of reconnecting it, which could lose a popped element), or two
+   * intervals before the server's limit at the latest.
    */
   @Override
   public CompletionStage<Void> nextRenewal() {

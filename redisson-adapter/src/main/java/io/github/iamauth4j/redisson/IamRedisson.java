@@ -43,11 +43,11 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * <p>What it sets up, on a copy of the configuration: the {@link IamCredentialsResolver} (user name
  * from the target, a cached token as password, never blocking a Netty event loop, and {@code
  * nextRenewal()} on the {@link RenewalPolicy}'s jittered interval, so that Redisson sends {@code
- * AUTH} on each live connection, pub/sub included, or reconnects a connection blocked in {@code
- * BLPOP}); the {@link IamNettyHook} (the resolver checks each connection's TLS through it, and it
- * holds an {@code AUTH} while a {@code MULTI} is open); RESP3, which lets Redis take {@code AUTH}
- * on a subscribed connection. Every address must be {@code rediss://} with {@code
- * sslVerificationMode} STRICT (Redisson's default), unless {@link
+ * AUTH} on each live connection, pub/sub included, and on a connection blocked in {@code BLPOP}
+ * once that command has its reply); the {@link IamNettyHook} (the resolver checks each connection's
+ * TLS through it, and it holds an {@code AUTH} while a {@code MULTI} is open); RESP3, which lets
+ * Redis take {@code AUTH} on a subscribed connection. Every address must be {@code rediss://} with
+ * {@code sslVerificationMode} STRICT (Redisson's default), unless {@link
  * Builder#allowPlaintextForLocalTesting()} is called.
  *
  * <p>Thread-safe; keep one per target for the life of the app, and close it after the clients.
