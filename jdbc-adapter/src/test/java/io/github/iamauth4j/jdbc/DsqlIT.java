@@ -334,6 +334,48 @@ class DsqlIT {
     assertThat(minted).hasSize(1);
   }
 
+  /**
+   * The control: the same load without retiring connections before the session limit meets sessions
+   * the emulator closed, and those queries fail (SQLSTATE 08006): what the 55-minute {@code
+   * maxLifetime} prevents against the real hour.
+   */
+  @Test
+  void withoutRetirementBeforeTheLimitQueriesMeetClosedSessions() throws Exception {
+    List<SQLException> failures = new CopyOnWriteArrayList<>();
+    AtomicBoolean running = new AtomicBoolean(true);
+    HikariConfig h = hikari(ROLE, 4);
+    ExecutorService workers = Executors.newFixedThreadPool(4);
+    ScheduledExecutorService none = Executors.newSingleThreadScheduledExecutor();
+    try (IamHikariCredentialsProvider cp = IamHikari.configure(h, config);
+        HikariDataSource pool = new HikariDataSource(h)) {
+      assertThat(cp.tokenProvider().target()).isEqualTo(dsql.target(ROLE));
+      for (int i = 0; i < 4; i++) {
+        workers.execute(
+            () -> {
+              while (running.get()) {
+                try (Connection c = pool.getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("select pg_sleep(0.005)")) {
+                  r.next();
+                } catch (SQLException e) {
+                  failures.add(e);
+                }
+              }
+            });
+      }
+      await().atMost(SESSION_LIMIT.multipliedBy(5)).until(() -> !failures.isEmpty());
+      stop(running, none, workers);
+    } finally {
+      stop(running, none, workers);
+    }
+    System.out.printf(
+        "DsqlIT control: %d failed queries without retirement, e.g. %s%n",
+        failures.size(), failures.get(0).getMessage());
+    assertThat(failures)
+        .allSatisfy(e -> assertThat(e.getSQLState()).startsWith("08"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains("session limit"));
+  }
+
   private static void stop(
       AtomicBoolean running, ScheduledExecutorService evictor, ExecutorService workers)
       throws InterruptedException {
