@@ -2,9 +2,12 @@ package io.github.iamauth4j.examples;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.iamauth4j.core.IamAuthEvent;
+import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.jdbc.IamDriver;
 import io.github.iamauth4j.testkit.net.EmulatorStats;
+import io.github.iamauth4j.testkit.rds.DsqlEmulator;
 import io.github.iamauth4j.testkit.rds.RdsMySqlEmulator;
 import io.github.iamauth4j.testkit.rds.RdsPostgresEmulator;
 import io.github.iamauth4j.testkit.redis.ElastiCacheEmulator;
@@ -20,11 +23,17 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.redisson.api.RAtomicLong;
+import org.redisson.api.RTopic;
+import org.redisson.client.codec.StringCodec;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * The local tour: each example against the testkit's IAM emulators, which check every token as AWS
@@ -48,8 +57,12 @@ public final class Tour {
   public static void main(String[] args) throws Exception {
     Tour tour = new Tour();
     tour.elastiCacheWithLettuce();
+    tour.elastiCacheWithJedis();
+    tour.elastiCacheWithValkeyJava();
+    tour.elastiCacheWithRedisson();
     tour.postgresWithHikari();
     tour.mysqlByUrlAlone();
+    tour.dsqlByUrlAlone();
     tour.refusals();
     System.out.println();
     if (tour.failures.isEmpty()) {
@@ -58,6 +71,17 @@ public final class Tour {
     }
     System.out.println("Tour FAILED: " + String.join("; ", tour.failures));
     System.exit(1);
+  }
+
+  /** The renewal policy the Redis steps use under the compressed limit. */
+  private static RenewalPolicy compressedPolicy() {
+    return RenewalPolicy.builder()
+        .connectionLimit(CONNECTION_LIMIT)
+        .reauthenticationInterval(Duration.ofSeconds(2))
+        .reauthenticationJitter(Duration.ofMillis(500))
+        .maxConnectionAge(Duration.ofSeconds(4))
+        .maxConnectionAgeJitter(Duration.ofSeconds(1))
+        .build();
   }
 
   private void check(boolean ok, String what) {
@@ -140,6 +164,234 @@ public final class Tour {
     }
   }
 
+  /** Jedis on an emulated ElastiCache whose 12-hour limit is compressed. */
+  @SuppressWarnings("deprecation") // UnifiedJedis has no typed ACL WHOAMI
+  private void elastiCacheWithJedis() throws Exception {
+    section(
+        "ElastiCache with Jedis: each pooled connection re-authenticated on its own interval"
+            + " (12 h, here "
+            + CONNECTION_LIMIT.toSeconds()
+            + " s)");
+    try (RedisServer redis =
+            RedisServer.builder()
+                .config("user admin on >admin-pw ~* &* +@all")
+                .auth("admin", "admin-pw")
+                .start();
+        ElastiCacheEmulator cache =
+            ElastiCacheEmulator.builder()
+                .backend(redis.host(), redis.port())
+                .backendAdmin("admin", "admin-pw")
+                .kind(IamTarget.Kind.ELASTICACHE)
+                .cacheName("orders")
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .connectionLimit(CONNECTION_LIMIT)
+                .start()) {
+      try (JedisExample.Connected app =
+          JedisExample.connect(
+              cache.host(),
+              cache.port(),
+              IDENTITY.asProvider(),
+              cache.tls().trustStore(),
+              compressedPolicy())) {
+        Object reply = app.client().sendCommand(Protocol.Command.ACL, "WHOAMI");
+        String whoami = SafeEncoder.encode((byte[]) reply);
+        System.out.println("   ACL WHOAMI -> " + whoami);
+        check("app".equals(whoami), "the connection is the IAM user, over verified TLS");
+        int ok = 0;
+        int failed = 0;
+        long until = System.nanoTime() + CONNECTION_LIMIT.multipliedBy(2).toNanos();
+        while (System.nanoTime() < until) {
+          try {
+            app.client().incr("tour:jedis");
+            ok++;
+          } catch (RuntimeException e) {
+            failed++;
+          }
+          TimeUnit.MILLISECONDS.sleep(50);
+        }
+        EmulatorStats s = cache.stats();
+        System.out.printf(
+            "   %d commands over %d s (two connection limits): %d failed; the emulator saw %d"
+                + " re-authentications and closed %d connections at the limit%n",
+            ok + failed,
+            CONNECTION_LIMIT.multipliedBy(2).toSeconds(),
+            failed,
+            s.reauthentications(),
+            s.connectionsClosedAtLimit());
+        check(failed == 0, "no command failed");
+        check(s.reauthentications() > 0, "the pooled connection was re-authenticated with AUTH");
+        check(s.connectionsClosedAtLimit() == 0, "no connection was closed at the limit");
+      }
+    }
+  }
+
+  /** Redisson on an emulated ElastiCache whose 12-hour limit is compressed. */
+  private void elastiCacheWithRedisson() throws Exception {
+    section(
+        "ElastiCache with Redisson: every connection, pub/sub included, re-authenticated through"
+            + " nextRenewal() before the server's limit (12 h, here "
+            + CONNECTION_LIMIT.toSeconds()
+            + " s)");
+    try (RedisServer redis =
+            RedisServer.builder()
+                .config("user admin on >admin-pw ~* &* +@all")
+                .auth("admin", "admin-pw")
+                .start();
+        ElastiCacheEmulator cache =
+            ElastiCacheEmulator.builder()
+                .backend(redis.host(), redis.port())
+                .backendAdmin("admin", "admin-pw")
+                .kind(IamTarget.Kind.ELASTICACHE)
+                .cacheName("orders")
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .connectionLimit(CONNECTION_LIMIT)
+                .start()) {
+      try (RedissonExample.Connected app =
+          RedissonExample.connect(
+              cache.host(),
+              cache.port(),
+              IDENTITY.asProvider(),
+              cache.tls().trustStore(),
+              compressedPolicy())) {
+        RTopic topic = app.redisson().getTopic("tour:news", StringCodec.INSTANCE);
+        List<String> received = new CopyOnWriteArrayList<>();
+        topic.addListener(String.class, (channel, message) -> received.add(message));
+        RAtomicLong counter = app.redisson().getAtomicLong("tour:redisson");
+        int ok = 0;
+        int failed = 0;
+        int published = 0;
+        long until = System.nanoTime() + CONNECTION_LIMIT.multipliedBy(2).toNanos();
+        while (System.nanoTime() < until) {
+          try {
+            counter.incrementAndGet();
+            topic.publish("news " + published);
+            published++;
+            ok++;
+          } catch (RuntimeException e) {
+            failed++;
+          }
+          TimeUnit.MILLISECONDS.sleep(50);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (received.size() < published && System.nanoTime() < deadline) {
+          TimeUnit.MILLISECONDS.sleep(20);
+        }
+        EmulatorStats s = cache.stats();
+        System.out.printf(
+            "   %d commands over %d s (two connection limits): %d failed; %d/%d pub/sub messages"
+                + " received; the emulator saw %d re-authentications and closed %d connections at"
+                + " the limit%n",
+            ok + failed,
+            CONNECTION_LIMIT.multipliedBy(2).toSeconds(),
+            failed,
+            received.size(),
+            published,
+            s.reauthentications(),
+            s.connectionsClosedAtLimit());
+        check(failed == 0, "no command failed");
+        check(received.size() == published, "every pub/sub message arrived across the renewals");
+        check(s.reauthentications() > 0, "live connections were re-authenticated with AUTH");
+        check(s.connectionsClosedAtLimit() == 0, "no connection was closed at the limit");
+      }
+    }
+  }
+
+  /** valkey-java's JedisPooled on an emulated ElastiCache whose 12-hour limit is compressed. */
+  private void elastiCacheWithValkeyJava() throws Exception {
+    section(
+        "ElastiCache with valkey-java: pooled connections and a blocked subscriber re-authenticated"
+            + " before the server's limit (12 h, here "
+            + CONNECTION_LIMIT.toSeconds()
+            + " s)");
+    try (RedisServer redis =
+            RedisServer.builder()
+                .config("user admin on >admin-pw ~* &* +@all")
+                .auth("admin", "admin-pw")
+                .start();
+        ElastiCacheEmulator cache =
+            ElastiCacheEmulator.builder()
+                .backend(redis.host(), redis.port())
+                .backendAdmin("admin", "admin-pw")
+                .kind(IamTarget.Kind.ELASTICACHE)
+                .cacheName("orders")
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .connectionLimit(CONNECTION_LIMIT)
+                .start()) {
+      try (ValkeyExample.Connected app =
+          ValkeyExample.connect(
+              cache.host(),
+              cache.port(),
+              IDENTITY.asProvider(),
+              cache.tls().trustStore(),
+              compressedPolicy())) {
+        Object whoami = app.valkey().sendCommand(io.valkey.Protocol.Command.ACL, "WHOAMI");
+        String user =
+            whoami instanceof byte[] b
+                ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+                : String.valueOf(whoami);
+        System.out.println("   ACL WHOAMI -> " + user);
+        check("app".equals(user), "the pooled connection is the IAM user, over verified TLS");
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+        io.valkey.JedisPubSub listener =
+            new io.valkey.JedisPubSub() {
+              @Override
+              public void onSubscribe(String channel, int count) {
+                subscribed.countDown();
+              }
+
+              @Override
+              public void onMessage(String channel, String message) {
+                received.add(message);
+              }
+            };
+        Thread subscriber =
+            new Thread(() -> app.valkey().subscribe(listener, "tour"), "tour-subscriber");
+        subscriber.setDaemon(true);
+        subscriber.start();
+        check(subscribed.await(10, TimeUnit.SECONDS), "a subscriber is blocked in subscribe()");
+        int ok = 0;
+        int failed = 0;
+        long until = System.nanoTime() + CONNECTION_LIMIT.multipliedBy(2).toNanos();
+        while (System.nanoTime() < until) {
+          try {
+            app.valkey().incr("tour:counter");
+            app.valkey().publish("tour", "m" + ok);
+            ok++;
+          } catch (RuntimeException e) {
+            failed++;
+          }
+          TimeUnit.MILLISECONDS.sleep(50);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (received.size() < ok && System.nanoTime() < deadline) {
+          TimeUnit.MILLISECONDS.sleep(20);
+        }
+        listener.unsubscribe();
+        subscriber.join(5_000);
+        EmulatorStats s = cache.stats();
+        System.out.printf(
+            "   %d commands over %d s (two connection limits): %d failed; %d/%d messages reached"
+                + " the subscriber; the emulator saw %d re-authentications and closed %d"
+                + " connections at the limit%n",
+            ok + failed,
+            CONNECTION_LIMIT.multipliedBy(2).toSeconds(),
+            failed,
+            received.size(),
+            ok,
+            s.reauthentications(),
+            s.connectionsClosedAtLimit());
+        check(failed == 0, "no command failed");
+        check(received.size() == ok, "the blocked subscriber received every message");
+        check(s.reauthentications() > 0, "pooled and subscribed connections were re-authenticated");
+        check(s.connectionsClosedAtLimit() == 0, "no connection was closed at the limit");
+      }
+    }
+  }
+
   /** A HikariCP 7 pool on an emulated RDS PostgreSQL endpoint. */
   private void postgresWithHikari() throws Exception {
     section("RDS PostgreSQL with a HikariCP 7 pool: one cached token serves many connections");
@@ -213,10 +465,90 @@ public final class Tour {
               + rds.caPemFile();
       System.out.println("   spring.datasource.url=" + url);
       System.out.println("   spring.datasource.username=app");
+      System.out.println(
+          "   spring.datasource.driver-class-name=io.github.iamauth4j.jdbc.IamDriver");
       String user = JdbcUrlExample.currentUser(url, "app");
       System.out.println("   select current_user() -> " + user);
       check(
           user.startsWith("app@"), "connected as the IAM user through mysql_clear_password in TLS");
+    }
+  }
+
+  /** Aurora DSQL by JDBC URL alone: admin and a role, one token each, one-hour sessions. */
+  private void dsqlByUrlAlone() throws Exception {
+    section("Aurora DSQL by JDBC URL alone: admin and a custom role, each token reused");
+    try (PostgresServer pg = PostgresServer.builder().start();
+        DsqlEmulator dsql =
+            DsqlEmulator.builder()
+                .backend(pg.host(), pg.port())
+                .backendAdmin(pg.superuser(), pg.superuserPassword())
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .sessionLimit(Duration.ofSeconds(3)) // DSQL: one hour
+                .start()) {
+      System.setProperty("aws.accessKeyId", IDENTITY.accessKeyId());
+      System.setProperty("aws.secretAccessKey", IDENTITY.secretAccessKey());
+      // On AWS: jdbc:iamauth4j:dsql://<id>.dsql.us-east-1.on.aws/postgres, the region read from
+      // the host name and the JVM's trust store for DSQL's public CA; here localhost needs both.
+      String url =
+          "jdbc:iamauth4j:dsql://localhost:"
+              + dsql.port()
+              + "/postgres?iamRegion=us-east-1&iamCaBundle="
+              + dsql.caPemFile();
+      System.out.println("   spring.datasource.url=" + url);
+      System.out.println("   spring.datasource.username=admin   (or a role, e.g. app)");
+      AtomicInteger tokens = new AtomicInteger();
+      IamAuthListener counter =
+          e -> {
+            if (e instanceof IamAuthEvent.TokenIssued t
+                && t.target().kind() == IamTarget.Kind.DSQL) {
+              tokens.incrementAndGet();
+            }
+          };
+      IamDriver.addListener(counter);
+      int asAdmin = 0;
+      int asApp = 0;
+      try {
+        for (int i = 0; i < 5; i++) {
+          String admin =
+              query(DriverManager.getConnection(url, "admin", null), "select current_user");
+          String app = query(DriverManager.getConnection(url, "app", null), "select current_user");
+          asAdmin += "admin".equals(admin) ? 1 : 0;
+          asApp += "app".equals(app) ? 1 : 0;
+        }
+        // The listener hears of a token when it is minted, just before the first connection.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (tokens.get() < 2 && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+      } finally {
+        IamDriver.removeListener(counter);
+      }
+      System.out.printf(
+          "   10 connections (5 as admin, 5 as app); tokens minted: %d%n", tokens.get());
+      check(asAdmin == 5 && asApp == 5, "admin (DbConnectAdmin) and app (DbConnect) both connect");
+      check(tokens.get() == 2, "one token per role, reused: not one per connection");
+      String afterLimit;
+      try (Connection c = DriverManager.getConnection(url, "app", null)) {
+        long closed = dsql.stats().connectionsClosedAtLimit();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (dsql.stats().connectionsClosedAtLimit() == closed && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        afterLimit =
+            firstLine(
+                () -> {
+                  try (Statement s = c.createStatement()) {
+                    s.execute("select 1");
+                  }
+                  return () -> {};
+                });
+      }
+      System.out.println("   a query after the session limit -> " + afterLimit);
+      check(
+          afterLimit.contains("session limit"),
+          "DSQL ends a session after its limit: pools must retire connections first"
+              + " (IamHikari lowers a DSQL pool's maxLifetime above 55 min to 55 min)");
     }
   }
 
