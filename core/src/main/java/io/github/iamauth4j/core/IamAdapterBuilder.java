@@ -296,6 +296,11 @@ public abstract class IamAdapterBuilder<B extends IamAdapterBuilder<B>> {
           "tokenProvider: given together with a configuration (config, target, region, endpoint,"
               + " credentialsProvider, clock, listener, firstTokenTimeout) (expected one or the"
               + " other: the provider carries its own configuration)");
+      try {
+        configBuilder().build(); // only to report its own problems too
+      } catch (IamConfigurationException e) {
+        problems.addAll(e.problems());
+      }
       return null;
     }
     IamTokenProvider given = tokenProvider;

@@ -1,16 +1,11 @@
 package io.github.iamauth4j.redisson;
 
-import io.github.iamauth4j.core.IamAuthConfig;
-import io.github.iamauth4j.core.IamAuthListener;
+import io.github.iamauth4j.core.IamAdapterBuilder;
 import io.github.iamauth4j.core.IamConfigurationException;
-import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.github.iamauth4j.core.TlsRule;
 import io.github.iamauth4j.redisson.internal.RedissonConfigs;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +15,6 @@ import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.NettyHook;
 import org.redisson.config.Config;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * The entry point of the Redisson adapter: a Redisson {@link Config} (or {@link RedissonClient})
@@ -54,21 +48,24 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  */
 public final class IamRedisson implements AutoCloseable {
   private final IamTokenProvider tokens;
-  private final boolean ownsTokens;
+  private final IamAdapterBuilder.Tokens held;
   private final RenewalPolicy policy;
   private final boolean plaintextAllowed;
   private final @Nullable TrustManagerFactory trust;
   private final IamCredentialsResolver resolver;
 
-  private IamRedisson(Builder b, IamTokenProvider tokens, @Nullable TrustManagerFactory trust) {
-    this.tokens = tokens;
-    this.ownsTokens = b.tokenProvider == null;
-    this.policy = b.renewalPolicy;
-    this.plaintextAllowed = b.plaintextAllowed;
+  private IamRedisson(
+      IamAdapterBuilder.Tokens held,
+      RenewalPolicy policy,
+      boolean plaintextAllowed,
+      @Nullable TrustManagerFactory trust) {
+    this.held = held;
+    this.tokens = held.provider();
+    this.policy = policy;
+    this.plaintextAllowed = plaintextAllowed;
     this.trust = trust;
-    Duration firstToken =
-        b.firstTokenTimeout != null ? b.firstTokenTimeout : tokens.firstTokenTimeout();
-    this.resolver = new IamCredentialsResolver(tokens, policy, firstToken, plaintextAllowed);
+    this.resolver =
+        new IamCredentialsResolver(tokens, policy, tokens.firstTokenTimeout(), plaintextAllowed);
     // The first connection should find a token ready; the fetch runs on the core's threads.
     tokens.prefetch();
   }
@@ -201,9 +198,7 @@ public final class IamRedisson implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (ownsTokens) {
-      tokens.close();
-    }
+    held.close();
   }
 
   @Override
@@ -216,146 +211,13 @@ public final class IamRedisson implements AutoCloseable {
         + "]";
   }
 
-  /** Builds an {@link IamRedisson}. */
-  public static final class Builder {
-    private IamAuthConfig.@Nullable Builder settings;
-    private @Nullable IamAuthConfig config;
-    private @Nullable IamTokenProvider tokenProvider;
-    private RenewalPolicy renewalPolicy = RenewalPolicy.defaults();
-    private @Nullable Duration firstTokenTimeout;
-    private @Nullable KeyStore trustStore;
-    private boolean plaintextAllowed;
-
+  /**
+   * Builds an {@link IamRedisson}: the core's {@link IamAdapterBuilder} (the token provider's
+   * configuration or its shortcuts, or a ready token provider; renewal policy; trust store;
+   * plaintext opt-out). Every problem is reported at once.
+   */
+  public static final class Builder extends IamAdapterBuilder<Builder> {
     private Builder() {}
-
-    private IamAuthConfig.Builder settings() {
-      if (settings == null) {
-        settings = IamAuthConfig.builder();
-      }
-      return settings;
-    }
-
-    /**
-     * What the tokens authorise, e.g. {@code IamTarget.elastiCache("orders", "app")}, {@code
-     * elastiCacheServerless(...)} or {@code memoryDb(...)}.
-     *
-     * @param target the target
-     */
-    public Builder target(IamTarget target) {
-      settings().target(target);
-      return this;
-    }
-
-    /**
-     * The signing region, e.g. {@code us-east-1}. Default: from the {@linkplain #endpoint(String)
-     * endpoint}, else the AWS SDK's region chain.
-     *
-     * @param region the region
-     */
-    public Builder region(String region) {
-      settings().region(Objects.requireNonNull(region, "region"));
-      return this;
-    }
-
-    /**
-     * An AWS endpoint host to take the region from, e.g. {@code
-     * master.orders.abc123.use1.cache.amazonaws.com}.
-     *
-     * @param endpointHost the host the client connects to
-     */
-    public Builder endpoint(String endpointHost) {
-      settings().endpoint(Objects.requireNonNull(endpointHost, "endpoint"));
-      return this;
-    }
-
-    /**
-     * The AWS credentials that sign the tokens. Default: the AWS SDK's default chain.
-     *
-     * @param provider the credentials provider
-     */
-    public Builder credentialsProvider(AwsCredentialsProvider provider) {
-      settings().credentialsProvider(provider);
-      return this;
-    }
-
-    /**
-     * Adds a listener for token and connection events (token issued, refresh failed, connection
-     * re-authenticated, re-authentication failed).
-     *
-     * @param listener the listener
-     */
-    public Builder listener(IamAuthListener listener) {
-      settings().listener(listener);
-      return this;
-    }
-
-    /**
-     * The whole provider configuration, shared with the other adapters. Not combinable with target,
-     * region, endpoint, credentials provider and listener.
-     *
-     * @param config the configuration
-     */
-    public Builder config(IamAuthConfig config) {
-      this.config = Objects.requireNonNull(config, "config");
-      return this;
-    }
-
-    /**
-     * A ready token provider, e.g. one shared with other clients of the same target. Not combinable
-     * with the provider settings; {@link IamRedisson#close()} does not close it.
-     *
-     * @param provider the token provider
-     */
-    public Builder tokenProvider(IamTokenProvider provider) {
-      this.tokenProvider = Objects.requireNonNull(provider, "tokenProvider");
-      return this;
-    }
-
-    /**
-     * How often live connections re-authenticate. Default {@link RenewalPolicy#defaults()}: every
-     * hour less up to 10 minutes of jitter, eleven chances before the 12-hour limit.
-     *
-     * @param policy the policy
-     */
-    public Builder renewalPolicy(RenewalPolicy policy) {
-      this.renewalPolicy = Objects.requireNonNull(policy, "renewalPolicy");
-      return this;
-    }
-
-    /**
-     * How long a connection waits for the very first token before failing with a {@link
-     * io.github.iamauth4j.core.TokenUnavailableException} naming the cache and user. Default: the
-     * provider's (5 seconds), below Redisson's connect timeout (10 seconds).
-     *
-     * @param timeout the timeout, more than zero
-     */
-    public Builder firstTokenTimeout(Duration timeout) {
-      this.firstTokenTimeout = Objects.requireNonNull(timeout, "firstTokenTimeout");
-      return this;
-    }
-
-    /**
-     * Certificates to trust for TLS when the server's are not signed by a CA the JVM trusts (a
-     * private CA, the testkit's emulator). Default: the JVM's trust store, or the app's own
-     * Redisson trust settings.
-     *
-     * @param trustStore the trusted certificates
-     */
-    public Builder trustStore(KeyStore trustStore) {
-      this.trustStore = Objects.requireNonNull(trustStore, "trustStore");
-      return this;
-    }
-
-    /**
-     * Allows {@code redis://} addresses and TLS without host name verification, for a local Redis
-     * or Valkey in development and tests only: the token is a bearer secret. ElastiCache and
-     * MemoryDB refuse IAM authentication without TLS anyway. The helpers then build {@code
-     * redis://} addresses.
-     */
-    public Builder allowPlaintextForLocalTesting() {
-      this.plaintextAllowed = true;
-      return this;
-    }
 
     /**
      * Builds the adapter and starts fetching the first token in the background.
@@ -364,43 +226,15 @@ public final class IamRedisson implements AutoCloseable {
      */
     public IamRedisson build() {
       List<String> problems = new ArrayList<>();
-      int sources = (settings != null ? 1 : 0) + (config != null ? 1 : 0);
-      sources += tokenProvider != null ? 1 : 0;
-      if (sources > 1) {
-        problems.add(
-            "tokenProvider/config: more than one of a token provider, a provider configuration"
-                + " and target/region/endpoint/credentialsProvider/listener given (expected one)");
-      }
-      if (firstTokenTimeout != null
-          && (firstTokenTimeout.isNegative() || firstTokenTimeout.isZero())) {
-        problems.add(
-            "firstTokenTimeout: " + firstTokenTimeout + " is not positive (expected e.g. PT5S)");
-      }
-      TrustManagerFactory tmf = null;
-      if (trustStore != null) {
-        try {
-          tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-          tmf.init(trustStore);
-        } catch (GeneralSecurityException e) {
-          problems.add("trustStore: unusable (" + e.getMessage() + ")");
+      TrustManagerFactory tmf = trustManagerFactory(problems);
+      Tokens tokens = tokens(problems, "IamRedisson", REDIS_KINDS);
+      if (!problems.isEmpty() || tokens == null) {
+        if (tokens != null) {
+          tokens.close();
         }
-      }
-      IamTokenProvider tokens = tokenProvider;
-      if (tokens == null && sources <= 1) {
-        try {
-          IamAuthConfig c = config;
-          if (c == null) {
-            c = settings().build();
-          }
-          tokens = IamTokenProvider.create(c);
-        } catch (IamConfigurationException e) {
-          problems.addAll(e.problems());
-        }
-      }
-      if (!problems.isEmpty()) {
         throw new IamConfigurationException(problems);
       }
-      return new IamRedisson(this, Objects.requireNonNull(tokens), tmf);
+      return new IamRedisson(tokens, renewalPolicy(), plaintextAllowed(), tmf);
     }
   }
 }

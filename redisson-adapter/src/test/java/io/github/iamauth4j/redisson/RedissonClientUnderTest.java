@@ -50,7 +50,7 @@ final class RedissonClientUnderTest implements RedisClientUnderTest {
   static IamRedisson iam(ClientSettings s) {
     IamRedisson.Builder b =
         IamRedisson.builder()
-            .tokenProvider(s.tokenProvider())
+            .config(s.config())
             .renewalPolicy(s.renewalPolicy())
             .trustStore(s.tls().trustStore());
     if (s.plaintextAllowed()) {
