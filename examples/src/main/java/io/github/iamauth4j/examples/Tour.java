@@ -73,6 +73,27 @@ public final class Tour {
     System.exit(1);
   }
 
+  /** A real Redis with an administrator the emulator uses to create the IAM user's ACL user. */
+  private static RedisServer redisWithAdmin() {
+    return RedisServer.builder()
+        .config("user admin on >admin-pw ~* &* +@all")
+        .auth("admin", "admin-pw")
+        .start();
+  }
+
+  /** An emulated ElastiCache cache "orders" in us-east-1 in front of {@code redis}. */
+  private static ElastiCacheEmulator elastiCacheIn(RedisServer redis) {
+    return ElastiCacheEmulator.builder()
+        .backend(redis.host(), redis.port())
+        .backendAdmin("admin", "admin-pw")
+        .kind(IamTarget.Kind.ELASTICACHE)
+        .cacheName("orders")
+        .region("us-east-1")
+        .trust(IDENTITY)
+        .connectionLimit(CONNECTION_LIMIT)
+        .start();
+  }
+
   /** The renewal policy the Redis steps use under the compressed limit. */
   private static RenewalPolicy compressedPolicy() {
     return RenewalPolicy.builder()
@@ -103,36 +124,15 @@ public final class Tour {
             + " (12 h, here "
             + CONNECTION_LIMIT.toSeconds()
             + " s)");
-    try (RedisServer redis =
-            RedisServer.builder()
-                .config("user admin on >admin-pw ~* &* +@all")
-                .auth("admin", "admin-pw")
-                .start();
-        ElastiCacheEmulator cache =
-            ElastiCacheEmulator.builder()
-                .backend(redis.host(), redis.port())
-                .backendAdmin("admin", "admin-pw")
-                .kind(IamTarget.Kind.ELASTICACHE)
-                .cacheName("orders")
-                .region("us-east-1")
-                .trust(IDENTITY)
-                .connectionLimit(CONNECTION_LIMIT)
-                .start()) {
-      RenewalPolicy compressed =
-          RenewalPolicy.builder()
-              .connectionLimit(CONNECTION_LIMIT)
-              .reauthenticationInterval(Duration.ofSeconds(2))
-              .reauthenticationJitter(Duration.ofMillis(500))
-              .maxConnectionAge(Duration.ofSeconds(4))
-              .maxConnectionAgeJitter(Duration.ofSeconds(1))
-              .build();
+    try (RedisServer redis = redisWithAdmin();
+        ElastiCacheEmulator cache = elastiCacheIn(redis)) {
       try (LettuceExample.Connected app =
           LettuceExample.connect(
               cache.host(),
               cache.port(),
               IDENTITY.asProvider(),
               cache.tls().trustStore(),
-              compressed)) {
+              compressedPolicy())) {
         String whoami = app.connection().sync().aclWhoami();
         System.out.println("   ACL WHOAMI -> " + whoami);
         check("app".equals(whoami), "the connection is the IAM user, over verified TLS");
@@ -172,21 +172,8 @@ public final class Tour {
             + " (12 h, here "
             + CONNECTION_LIMIT.toSeconds()
             + " s)");
-    try (RedisServer redis =
-            RedisServer.builder()
-                .config("user admin on >admin-pw ~* &* +@all")
-                .auth("admin", "admin-pw")
-                .start();
-        ElastiCacheEmulator cache =
-            ElastiCacheEmulator.builder()
-                .backend(redis.host(), redis.port())
-                .backendAdmin("admin", "admin-pw")
-                .kind(IamTarget.Kind.ELASTICACHE)
-                .cacheName("orders")
-                .region("us-east-1")
-                .trust(IDENTITY)
-                .connectionLimit(CONNECTION_LIMIT)
-                .start()) {
+    try (RedisServer redis = redisWithAdmin();
+        ElastiCacheEmulator cache = elastiCacheIn(redis)) {
       try (JedisExample.Connected app =
           JedisExample.connect(
               cache.host(),
@@ -233,21 +220,8 @@ public final class Tour {
             + " nextRenewal() before the server's limit (12 h, here "
             + CONNECTION_LIMIT.toSeconds()
             + " s)");
-    try (RedisServer redis =
-            RedisServer.builder()
-                .config("user admin on >admin-pw ~* &* +@all")
-                .auth("admin", "admin-pw")
-                .start();
-        ElastiCacheEmulator cache =
-            ElastiCacheEmulator.builder()
-                .backend(redis.host(), redis.port())
-                .backendAdmin("admin", "admin-pw")
-                .kind(IamTarget.Kind.ELASTICACHE)
-                .cacheName("orders")
-                .region("us-east-1")
-                .trust(IDENTITY)
-                .connectionLimit(CONNECTION_LIMIT)
-                .start()) {
+    try (RedisServer redis = redisWithAdmin();
+        ElastiCacheEmulator cache = elastiCacheIn(redis)) {
       try (RedissonExample.Connected app =
           RedissonExample.connect(
               cache.host(),
@@ -305,21 +279,8 @@ public final class Tour {
             + " before the server's limit (12 h, here "
             + CONNECTION_LIMIT.toSeconds()
             + " s)");
-    try (RedisServer redis =
-            RedisServer.builder()
-                .config("user admin on >admin-pw ~* &* +@all")
-                .auth("admin", "admin-pw")
-                .start();
-        ElastiCacheEmulator cache =
-            ElastiCacheEmulator.builder()
-                .backend(redis.host(), redis.port())
-                .backendAdmin("admin", "admin-pw")
-                .kind(IamTarget.Kind.ELASTICACHE)
-                .cacheName("orders")
-                .region("us-east-1")
-                .trust(IDENTITY)
-                .connectionLimit(CONNECTION_LIMIT)
-                .start()) {
+    try (RedisServer redis = redisWithAdmin();
+        ElastiCacheEmulator cache = elastiCacheIn(redis)) {
       try (ValkeyExample.Connected app =
           ValkeyExample.connect(
               cache.host(),
