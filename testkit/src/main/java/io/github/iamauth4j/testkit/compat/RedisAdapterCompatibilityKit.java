@@ -695,6 +695,23 @@ public abstract class RedisAdapterCompatibilityKit {
     assertThat(d.authenticationsAccepted()).as("authentications after the drop").isPositive();
     assertThat(d.authenticationsRejected()).as("WRONGPASS after the drop").isZero();
 
+    // Pools reconnect each of their connections on its own timer: wait until the client stops
+    // opening connections for a second (a reconnect loop never does, and fails here).
+    long[] seen = {-1, System.nanoTime()};
+    Await.until(
+        "the client stops opening connections after the drop",
+        PATIENCE,
+        () -> {
+          long opened = counters().connectionsOpened();
+          long now = System.nanoTime();
+          if (opened != seen[0]) {
+            seen[0] = opened;
+            seen[1] = now;
+            return false;
+          }
+          return now - seen[1] >= Duration.ofSeconds(1).toNanos();
+        });
+
     // Settled: no reconnect or WRONGPASS loop over the next renewal intervals.
     EmulatorCounters settled = counters();
     Await.during(Duration.ofSeconds(2), () -> false);
