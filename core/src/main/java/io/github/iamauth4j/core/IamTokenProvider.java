@@ -208,7 +208,7 @@ public final class IamTokenProvider implements AutoCloseable {
   public AuthToken token() {
     Cached c = cached;
     long now = clock.millis();
-    lastDemandMillis = now;
+    noteDemand(now);
     if (c != null && now < c.unusableAtMillis && !closed) {
       if (now >= c.refreshAtMillis && now >= nextRetryAtMillis) {
         refreshIfStill(c);
@@ -226,7 +226,7 @@ public final class IamTokenProvider implements AutoCloseable {
   public CompletableFuture<AuthToken> tokenAsync() {
     Cached c = cached;
     long now = clock.millis();
-    lastDemandMillis = now;
+    noteDemand(now);
     if (c != null && now < c.unusableAtMillis && !closed) {
       if (now >= c.refreshAtMillis && now >= nextRetryAtMillis) {
         refreshIfStill(c);
@@ -292,6 +292,16 @@ public final class IamTokenProvider implements AutoCloseable {
     }
     return new TokenUnavailableException(
         "no usable token for " + target().description() + ": " + messageOf(last), last);
+  }
+
+  /**
+   * Records that a caller asked for a token. Written at most once a second, so that readers on
+   * several threads do not contend on one cache line for every cached read.
+   */
+  private void noteDemand(long now) {
+    if (now - lastDemandMillis >= 1000) {
+      lastDemandMillis = now;
+    }
   }
 
   private static String messageOf(Throwable t) {
