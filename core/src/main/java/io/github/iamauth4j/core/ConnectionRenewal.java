@@ -24,9 +24,10 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Re-authentication falls due on the policy's jittered interval from the last success (a failure
- * is tried again after {@link ConnectionRenewals#retryDelay()}); retirement at the connection's
- * jittered maximum age, drawn once when tracking starts so that connections opened together do not
- * all retire together. No method blocks. Thread-safe.
+ * is tried again after {@link ConnectionRenewals#retryDelay()}), or at once after {@link
+ * #reauthenticateNow()} (a connection whose last authentication is unknown); retirement at the
+ * connection's jittered maximum age, drawn once when tracking starts so that connections opened
+ * together do not all retire together. No method blocks. Thread-safe.
  */
 public final class ConnectionRenewal implements AutoCloseable {
   private final ConnectionRenewals renewals;
@@ -142,6 +143,20 @@ public final class ConnectionRenewal implements AutoCloseable {
   public void reauthenticationFailed(Throwable cause) {
     postpone(renewals.retryDelay());
     renewals.events().reauthenticationFailed(connection, cause);
+  }
+
+  /**
+   * Makes re-authentication due now: the next {@link #reauthenticationDue()} hands over a token (if
+   * one is ready). For a connection whose last authentication is unknown when tracking starts (one
+   * found in a pool the adapter did not build), which the {@code AUTH} also proves alive; or to
+   * renew a connection just before it is held for a long time (a subscriber), so that it starts
+   * with a whole interval. Retirement is unchanged; a closed renewal stays closed.
+   */
+  public void reauthenticateNow() {
+    Instant now = clock.instant();
+    synchronized (this) {
+      reauthenticateAt = now;
+    }
   }
 
   private void postpone(Duration delay) {

@@ -150,7 +150,9 @@ public final class ConnectionRenewals {
 
   /**
    * Starts tracking one connection that is renewed at moments its pool chooses (see {@link
-   * ConnectionRenewal}). Close the result when the connection is destroyed.
+   * ConnectionRenewal}), as authenticated now; for one whose last authentication is unknown, call
+   * {@link ConnectionRenewal#reauthenticateNow()} next. Close the result when the connection is
+   * destroyed: {@link #open()} counts it until then.
    *
    * @param connection a description of the connection for events, without secrets
    * @return the connection's renewal state, starting now

@@ -278,4 +278,40 @@ class ConnectionRenewalsTest {
     clock.set(firstRetireAt);
     assertThat(r.retirementDue()).isFalse();
   }
+
+  @Test
+  void aConnectionOfUnknownAgeIsReauthenticatedAtOnceThenOnItsInterval() {
+    firstToken();
+    ConnectionRenewal r = renewals.track("found in an app's pool");
+    Instant retireAt = r.retireAt();
+    r.reauthenticateNow();
+    assertThat(r.isReauthenticationDue()).isTrue();
+    assertThat(r.retireAt()).as("retirement unchanged").isEqualTo(retireAt);
+    AuthToken token = r.reauthenticationDue();
+    assertThat(token).isNotNull();
+    r.reauthenticated();
+    assertThat(r.reauthenticationDue()).isNull();
+    assertThat(Duration.between(T0, r.reauthenticateAt()))
+        .isBetween(Duration.ofMinutes(50), Duration.ofMinutes(60));
+    assertThat(count(IamAuthEvent.ConnectionReauthenticated.class)).isEqualTo(1);
+  }
+
+  @Test
+  void reauthenticateNowOverridesARetryDelayAndDoesNothingOnceClosed() {
+    firstToken();
+    ConnectionRenewal r = renewals.track("subscriber 1");
+    clock.set(r.reauthenticateAt());
+    scheduler.runDue();
+    assertThat(r.reauthenticationDue()).isNotNull();
+    r.reauthenticationFailed(new IllegalStateException("WRONGPASS"));
+    assertThat(r.isReauthenticationDue()).isFalse();
+    r.reauthenticateNow();
+    assertThat(r.reauthenticationDue()).isNotNull();
+
+    r.close();
+    r.reauthenticateNow();
+    assertThat(r.isReauthenticationDue()).isFalse();
+    assertThat(r.reauthenticationDue()).isNull();
+    assertThat(renewals.open()).isZero();
+  }
 }
