@@ -124,6 +124,11 @@ public final class IamAuthConfig {
     return settings.scheduler;
   }
 
+  /** The password fallback for a migration from passwords, or null when off (the default). */
+  public @Nullable FallbackPassword passwordFallback() {
+    return settings.passwordFallback;
+  }
+
   /** The listeners every provider built from this configuration reports to. */
   public List<IamAuthListener> listeners() {
     return listeners;
@@ -143,7 +148,8 @@ public final class IamAuthConfig {
         generator.expiry(),
         settings.refreshBeforeExpiry,
         safetyMargin,
-        settings.scheduler);
+        settings.scheduler,
+        settings.passwordFallback == null ? "no fallback" : settings.passwordFallback);
   }
 
   /** Compares by object identity, e.g. a credentials provider without equals. */
@@ -173,6 +179,7 @@ public final class IamAuthConfig {
         + expiry()
         + ", firstTokenTimeout="
         + firstTokenTimeout()
+        + (settings.passwordFallback == null ? "" : ", " + settings.passwordFallback)
         + "]";
   }
 
@@ -192,6 +199,7 @@ public final class IamAuthConfig {
     private Duration maxRetryDelay = Duration.ofSeconds(30);
     private Duration firstTokenTimeout = DEFAULT_FIRST_TOKEN_TIMEOUT;
     private RefreshScheduler scheduler = RefreshScheduler.shared();
+    private @Nullable FallbackPassword passwordFallback;
     private final List<IamAuthListener> listeners = new ArrayList<>();
 
     private Builder() {
@@ -210,6 +218,7 @@ public final class IamAuthConfig {
       this.maxRetryDelay = from.maxRetryDelay;
       this.firstTokenTimeout = from.firstTokenTimeout;
       this.scheduler = from.scheduler;
+      this.passwordFallback = from.passwordFallback;
       this.listeners.addAll(from.listeners);
     }
 
@@ -374,6 +383,19 @@ public final class IamAuthConfig {
     }
 
     /**
+     * Falls back to a password credential when IAM cannot be used, for a migration from passwords
+     * (see {@link FallbackPassword}): a connection whose token cannot be had, or is refused by the
+     * server, authenticates with the password instead of failing; each fallback is logged at WARN
+     * and reported as {@link IamAuthEvent.PasswordFallback}. Off by default (null).
+     *
+     * @param fallback the password credential, or null for none
+     */
+    public Builder passwordFallback(@Nullable FallbackPassword fallback) {
+      this.passwordFallback = fallback;
+      return this;
+    }
+
+    /**
      * Builds the configuration, resolving the region.
      *
      * @throws IamConfigurationException listing every problem
@@ -411,6 +433,9 @@ public final class IamAuthConfig {
                 + " leaves no usable life for tokens that expire after "
                 + g.expiry()
                 + " (expected less than half the expiry)");
+      }
+      if (passwordFallback != null) {
+        problems.addAll(passwordFallback.problems("passwordFallback"));
       }
       if (!problems.isEmpty()) {
         throw new IamConfigurationException(problems);

@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Something that happened to a target's tokens or connections, told to {@link IamAuthListener}s.
  * The token provider reports token events; adapters report connection events through {@link
- * IamTokenProvider#report(IamAuthEvent)}. No event carries a token or secret.
+ * IamTokenProvider#events()}. No event carries a token or secret. More event types may be added:
+ * listeners should ignore the ones they do not know (no exhaustive switch).
  */
 public sealed interface IamAuthEvent {
 
@@ -78,4 +79,31 @@ public sealed interface IamAuthEvent {
    */
   record ConnectionRetired(IamTarget target, Instant at, String connection, Duration age)
       implements IamAuthEvent {}
+
+  /**
+   * A connection authenticated with the {@linkplain FallbackPassword fallback password} instead of
+   * an IAM token (a migration from passwords). Logged at WARN.
+   *
+   * @param target the target
+   * @param at when
+   * @param connection a description of the connection
+   * @param reason why IAM was not used
+   * @param user the password user it authenticated as
+   * @param detail what went wrong with IAM, without secrets
+   */
+  record PasswordFallback(
+      IamTarget target, Instant at, String connection, Reason reason, String user, String detail)
+      implements IamAuthEvent {
+
+    /** Why a connection fell back to the password. */
+    public enum Reason {
+      /** No usable token could be had: credentials missing or expired, or signing failed. */
+      NO_USABLE_TOKEN,
+      /**
+       * The server refused the token ({@code WRONGPASS}, PostgreSQL's PAM error, MySQL's 1045), or
+       * it was refused shortly before and IAM is set aside until its retry time.
+       */
+      TOKEN_REFUSED
+    }
+  }
 }

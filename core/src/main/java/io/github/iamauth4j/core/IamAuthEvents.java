@@ -97,6 +97,14 @@ public final class IamAuthEvents {
           Texts.printable(f.connection()),
           f.target().description(),
           messageOf(f.cause()));
+    } else if (event instanceof IamAuthEvent.PasswordFallback p) {
+      log.warn(
+          "{} to {} authenticated with the fallback password of user {} instead of IAM ({}): {}",
+          Texts.printable(p.connection()),
+          p.target().description(),
+          Texts.printable(p.user()),
+          p.reason(),
+          Texts.printable(p.detail()));
     } else if (event instanceof IamAuthEvent.ConnectionRetired r) {
       log.debug(
           "retired {} to {} at age {}",

@@ -54,6 +54,7 @@ public final class IamTokenProvider implements AutoCloseable {
   private final RefreshScheduler scheduler;
   private final IamAuthConfig config;
   private final IamAuthEvents events;
+  private final PasswordFallbacks passwordFallbacks;
   private final CopyOnWriteArrayList<Consumer<AuthToken>> subscribers =
       new CopyOnWriteArrayList<>();
 
@@ -107,6 +108,16 @@ public final class IamTokenProvider implements AutoCloseable {
     this.firstTokenTimeout = config.firstTokenTimeout();
     this.scheduler = config.scheduler();
     this.events = new IamAuthEvents(generator.target(), clock, config.listeners());
+    this.passwordFallbacks = new PasswordFallbacks(this, config.passwordFallback());
+    FallbackPassword fallback = config.passwordFallback();
+    if (fallback != null) {
+      log.info(
+          "password fallback is on for {}: when IAM cannot be used, connections authenticate as"
+              + " user {} with the password from {}",
+          generator.target().description(),
+          io.github.iamauth4j.core.internal.Texts.quoteIfSafe(fallback.user()),
+          fallback.source());
+    }
     long twiceMaxRetry = config.maxRetryDelay().multipliedBy(2).toMillis();
     this.abandonAfterMillis = Math.max(twiceMaxRetry, generator.expiry().toMillis());
   }
@@ -154,6 +165,14 @@ public final class IamTokenProvider implements AutoCloseable {
   /** Where this provider's token events go, and where adapters report connection events. */
   public IamAuthEvents events() {
     return events;
+  }
+
+  /**
+   * How connections choose between IAM and the {@linkplain IamAuthConfig#passwordFallback()
+   * fallback password} during a migration from passwords (off unless configured).
+   */
+  public PasswordFallbacks passwordFallbacks() {
+    return passwordFallbacks;
   }
 
   /** How long {@link #token()} waits for the very first token. */
@@ -242,6 +261,56 @@ public final class IamTokenProvider implements AutoCloseable {
     }
     // A dependent stage, so a caller cancelling it cannot cancel the shared fetch.
     return refreshInBackground().thenApply(t -> t);
+  }
+
+  /**
+   * {@link #tokenAsync()}, failed with {@link TokenUnavailableException} if no token comes within
+   * {@code timeout} (the fetch goes on in the background, and a later call uses its token). For
+   * clients that must not block but must not wait forever for a connection's first token either,
+   * e.g. with {@link #firstTokenTimeout()}. The timer runs on the provider's scheduler.
+   *
+   * @param timeout how long to wait for a token that is not cached
+   * @return the token, completed at once when one is cached
+   */
+  public CompletableFuture<AuthToken> tokenAsync(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    CompletableFuture<AuthToken> token = tokenAsync();
+    if (token.isDone()) {
+      return token;
+    }
+    CompletableFuture<AuthToken> timed = new CompletableFuture<>();
+    RefreshScheduler.Cancellable timer =
+        scheduler.schedule(
+            () -> {
+              if (!timed.isDone()) {
+                log.warn(
+                    "a connection to {} gave up waiting {} for its first token: the AWS"
+                        + " credentials provider has not answered",
+                    target().description(),
+                    timeout);
+              }
+              timed.completeExceptionally(
+                  new TokenUnavailableException(
+                      "no token for "
+                          + target().description()
+                          + " after waiting "
+                          + timeout
+                          + " (firstTokenTimeout): the AWS credentials provider has not answered;"
+                          + " the fetch goes on in the background and the next connection attempt"
+                          + " uses its token",
+                      null));
+            },
+            timeout);
+    token.whenComplete(
+        (t, e) -> {
+          timer.cancel();
+          if (e != null) {
+            timed.completeExceptionally(e);
+          } else {
+            timed.complete(t);
+          }
+        });
+    return timed;
   }
 
   private AuthToken awaitToken(long now) {

@@ -72,6 +72,34 @@ final class ManualScheduler implements RefreshScheduler {
   }
 
   /**
+   * Runs every timer due at the clock's current instant, earliest first, leaving the queued
+   * blocking tasks queued (a credential fetch that has not answered yet); returns how many timers
+   * ran.
+   */
+  int runDueTimersOnly() {
+    int n = 0;
+    while (true) {
+      Timer next;
+      synchronized (this) {
+        Instant now = clock.instant();
+        next =
+            timers.stream()
+                .filter(t -> !t.due.isAfter(now))
+                .min(Comparator.comparing((Timer t) -> t.due).thenComparing(t -> t.sequence))
+                .orElse(null);
+        if (next != null) {
+          timers.remove(next);
+        }
+      }
+      if (next == null) {
+        return n;
+      }
+      next.task.run();
+      n++;
+    }
+  }
+
+  /**
    * Runs every timer due at the clock's current instant, earliest first, and every queued task,
    * until nothing due is left; returns how many tasks ran.
    */
