@@ -1,6 +1,5 @@
 package io.github.iamauth4j.examples;
 
-import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.github.iamauth4j.jedis.IamJedis;
@@ -34,13 +33,14 @@ public final class JedisExample {
       AwsCredentialsProvider credentials,
       KeyStore trust,
       RenewalPolicy renewal) {
-    IamAuthConfig config =
-        IamAuthConfig.builder()
+    IamJedis iam =
+        IamJedis.builder()
             .target(IamTarget.elastiCache("orders", "app")) // replication group id, IAM user id
             .region("us-east-1") // or .endpoint(host): the region is in ElastiCache host names
             .credentialsProvider(credentials)
+            .trustStore(trust)
+            .renewalPolicy(renewal)
             .build();
-    IamJedis iam = IamJedis.builder(config).trustStore(trust).renewalPolicy(renewal).build();
     RedisClient client = iam.redisClient(host, port); // TLS, verified; each connection re-auths
     return new Connected(iam, client);
   }

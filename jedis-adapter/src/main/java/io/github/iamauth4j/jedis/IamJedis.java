@@ -1,9 +1,9 @@
 package io.github.iamauth4j.jedis;
 
 import io.github.iamauth4j.core.ConnectionRenewals;
+import io.github.iamauth4j.core.IamAdapterBuilder;
 import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamConfigurationException;
-import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.core.RenewalPolicy;
@@ -12,8 +12,6 @@ import io.github.iamauth4j.jedis.internal.IamClusterConnectionProvider;
 import io.github.iamauth4j.jedis.internal.IamConnectionFactory;
 import io.github.iamauth4j.jedis.internal.IamCredentialsProvider;
 import io.github.iamauth4j.jedis.internal.IamJedisFactory;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -23,7 +21,6 @@ import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.jspecify.annotations.Nullable;
 import redis.clients.jedis.Connection;
@@ -48,10 +45,10 @@ import redis.clients.jedis.providers.PooledConnectionProvider;
  * own jittered interval, so that no connection is ever cut at the server's 12-hour limit.
  *
  * <pre>{@code
- * IamJedis iam = IamJedis.create(IamAuthConfig.builder()
- *     .target(IamTarget.elastiCache("orders", "app"))
+ * IamJedis iam = IamJedis.builder()
+ *     .target(IamTarget.elastiCache("orders", "app"))   // replication group id, IAM user id
  *     .region("us-east-1")
- *     .build());
+ *     .build();
  * RedisClient client = iam.redisClient("master.orders.abc123.use1.cache.amazonaws.com", 6379);
  * client.set("greeting", "hello");
  * }</pre>
@@ -79,7 +76,7 @@ public final class IamJedis implements AutoCloseable {
   private static final Duration MIN_EVICTION_PERIOD = Duration.ofMillis(100);
 
   private final IamTokenProvider tokens;
-  private final IamTokenProvider.@Nullable Lease lease;
+  private final IamAdapterBuilder.Tokens held;
   private final RenewalPolicy policy;
   private final ConnectionRenewals renewals;
   private final IamCredentialsProvider credentials;
@@ -87,14 +84,14 @@ public final class IamJedis implements AutoCloseable {
   private final @Nullable SSLSocketFactory sslSocketFactory;
 
   private IamJedis(
-      Builder b,
-      IamTokenProvider tokens,
-      IamTokenProvider.@Nullable Lease lease,
+      IamAdapterBuilder.Tokens held,
+      RenewalPolicy policy,
+      boolean plaintextAllowed,
       @Nullable SSLSocketFactory ssl) {
-    this.tokens = tokens;
-    this.lease = lease;
-    this.policy = b.renewalPolicy;
-    this.plaintextAllowed = b.plaintextAllowed;
+    this.held = held;
+    this.tokens = held.provider();
+    this.policy = policy;
+    this.plaintextAllowed = plaintextAllowed;
     this.sslSocketFactory = ssl;
     this.renewals = ConnectionRenewals.of(tokens, policy);
     this.credentials = new IamCredentialsProvider(tokens);
@@ -102,26 +99,7 @@ public final class IamJedis implements AutoCloseable {
     tokens.prefetch();
   }
 
-  /**
-   * An adapter for {@code config} with the default renewal policy and TLS settings.
-   *
-   * @param config the provider configuration (target, region, credentials, ...)
-   * @throws IamConfigurationException if the target is not a Redis target (ElastiCache or MemoryDB)
-   */
-  public static IamJedis create(IamAuthConfig config) {
-    return builder(config).build();
-  }
-
-  /**
-   * A builder starting from the core configuration.
-   *
-   * @param config the provider configuration
-   */
-  public static Builder builder(IamAuthConfig config) {
-    return new Builder().config(config);
-  }
-
-  /** A builder; a {@linkplain Builder#config configuration} or token provider is required. */
+  /** A builder; a target (or a provider configuration, or a ready token provider) is required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -466,9 +444,7 @@ public final class IamJedis implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (lease != null) {
-      lease.close();
-    }
+    held.close();
   }
 
   @Override
@@ -481,70 +457,13 @@ public final class IamJedis implements AutoCloseable {
         + "]";
   }
 
-  /** Builds an {@link IamJedis}. */
-  public static final class Builder {
-    private @Nullable IamAuthConfig config;
-    private @Nullable IamTokenProvider tokenProvider;
-    private RenewalPolicy renewalPolicy = RenewalPolicy.defaults();
-    private @Nullable KeyStore trustStore;
-    private boolean plaintextAllowed;
-
+  /**
+   * Builds an {@link IamJedis}: the core's {@link IamAdapterBuilder} (the token provider's
+   * configuration or its shortcuts, or a ready token provider; renewal policy; trust store;
+   * plaintext opt-out). Every problem is reported at once.
+   */
+  public static final class Builder extends IamAdapterBuilder<Builder> {
     private Builder() {}
-
-    /**
-     * The core configuration of the token provider (target, region, credentials, clock, ...).
-     * Required unless a token provider is given.
-     *
-     * @param config the configuration
-     */
-    public Builder config(IamAuthConfig config) {
-      this.config = Objects.requireNonNull(config, "config");
-      return this;
-    }
-
-    /**
-     * A ready token provider, e.g. one shared with other clients ({@code
-     * IamTokenProvider.shared(config).provider()}). Not combinable with {@link #config}; {@link
-     * IamJedis#close()} does not close it.
-     *
-     * @param provider the provider
-     */
-    public Builder tokenProvider(IamTokenProvider provider) {
-      this.tokenProvider = Objects.requireNonNull(provider, "tokenProvider");
-      return this;
-    }
-
-    /**
-     * How often live connections re-authenticate. Default {@link RenewalPolicy#defaults()}: every
-     * hour less up to 10 minutes of jitter, each connection on its own timer.
-     *
-     * @param policy the policy
-     */
-    public Builder renewalPolicy(RenewalPolicy policy) {
-      this.renewalPolicy = Objects.requireNonNull(policy, "renewalPolicy");
-      return this;
-    }
-
-    /**
-     * Certificates to trust for TLS when the server's are not signed by a CA the JVM trusts (a
-     * private CA, the testkit's emulator). Default: the JVM's trust store.
-     *
-     * @param trustStore the trusted certificates
-     */
-    public Builder trustStore(KeyStore trustStore) {
-      this.trustStore = Objects.requireNonNull(trustStore, "trustStore");
-      return this;
-    }
-
-    /**
-     * Allows an app's client configuration without TLS (or without verification of the server), for
-     * a local Redis or Valkey in development and tests only: the token is a bearer secret and goes
-     * out in clear. ElastiCache and MemoryDB refuse IAM authentication without TLS anyway.
-     */
-    public Builder allowPlaintextForLocalTesting() {
-      this.plaintextAllowed = true;
-      return this;
-    }
 
     /**
      * Builds the adapter and starts fetching the first token in the background.
@@ -553,55 +472,16 @@ public final class IamJedis implements AutoCloseable {
      */
     public IamJedis build() {
       List<String> problems = new ArrayList<>();
-      if (config == null && tokenProvider == null) {
-        problems.add(
-            "config: missing (expected IamJedis.builder(IamAuthConfig) with a target, or"
-                + " tokenProvider(...))");
-      }
-      if (config != null && tokenProvider != null) {
-        problems.add(
-            "tokenProvider: given together with config (expected one or the other: the provider"
-                + " carries its own configuration)");
-      }
-      IamTarget target =
-          tokenProvider != null ? tokenProvider.target() : config != null ? config.target() : null;
-      if (target != null && !isRedisTarget(target)) {
-        problems.add(
-            "target: "
-                + target.description()
-                + " is not a Redis target (expected IamTarget.elastiCache, elastiCacheServerless"
-                + " or memoryDb)");
-      }
-      SSLSocketFactory ssl = null;
-      if (trustStore != null) {
-        try {
-          TrustManagerFactory tmf =
-              TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-          tmf.init(trustStore);
-          SSLContext context = SSLContext.getInstance("TLS");
-          context.init(null, tmf.getTrustManagers(), null);
-          ssl = context.getSocketFactory();
-        } catch (GeneralSecurityException e) {
-          problems.add("trustStore: unusable (" + e.getMessage() + ")");
+      SSLContext ssl = sslContext(problems);
+      Tokens tokens = tokens(problems, "IamJedis", REDIS_KINDS);
+      if (!problems.isEmpty() || tokens == null) {
+        if (tokens != null) {
+          tokens.close();
         }
-      }
-      if (!problems.isEmpty()) {
         throw new IamConfigurationException(problems);
       }
-      if (tokenProvider != null) {
-        return new IamJedis(this, tokenProvider, null, ssl);
-      }
-      // One token cache per target and credentials in the JVM, shared with every other client of
-      // the same configuration: a connection opened during a credential outage finds a token.
-      IamTokenProvider.Lease lease = IamTokenProvider.shared(Objects.requireNonNull(config));
-      return new IamJedis(this, lease.provider(), lease, ssl);
-    }
-
-    private static boolean isRedisTarget(IamTarget target) {
-      return switch (target.kind()) {
-        case ELASTICACHE, ELASTICACHE_SERVERLESS, MEMORYDB -> true;
-        default -> false;
-      };
+      return new IamJedis(
+          tokens, renewalPolicy(), plaintextAllowed(), ssl == null ? null : ssl.getSocketFactory());
     }
   }
 }

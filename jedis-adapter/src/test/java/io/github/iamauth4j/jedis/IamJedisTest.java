@@ -50,7 +50,7 @@ class IamJedisTest {
   }
 
   private IamJedis iam() {
-    return iam(IamJedis.builder(config(IamTarget.elastiCache("orders", "app"))));
+    return iam(IamJedis.builder().config(config(IamTarget.elastiCache("orders", "app"))));
   }
 
   @AfterEach
@@ -61,11 +61,15 @@ class IamJedisTest {
   }
 
   @Test
-  void aBuilderWithoutConfigurationIsATypedErrorNamingTheSetting() {
+  void aBuilderWithoutATargetIsATypedErrorNamingTheSetting() {
     IamConfigurationException e =
         catchThrowableOfType(IamConfigurationException.class, () -> IamJedis.builder().build());
 
-    assertThat(e.problems()).singleElement().asString().startsWith("config: missing");
+    assertThat(e.problems())
+        .singleElement()
+        .asString()
+        .startsWith("target: is required")
+        .contains("IamJedis.builder().target(");
   }
 
   @Test
@@ -73,13 +77,34 @@ class IamJedisTest {
     IamConfigurationException e =
         catchThrowableOfType(
             IamConfigurationException.class,
-            () -> IamJedis.create(config(IamTarget.rds("db.example.com", 5432, "app"))));
+            () ->
+                IamJedis.builder()
+                    .config(config(IamTarget.rds("db.example.com", 5432, "app")))
+                    .build());
 
     assertThat(e.problems())
         .singleElement()
         .asString()
         .startsWith("target: RDS endpoint")
-        .contains("is not a Redis target");
+        .contains("is not something IamJedis connects to");
+  }
+
+  @Test
+  void theBuilderShortcutsAreTheCoreConfigurationsSettings() {
+    IamJedis adapter =
+        iam(
+            IamJedis.builder()
+                .target(IamTarget.elastiCache("orders", "app"))
+                .region("us-east-1")
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", SECRET)))
+                .firstTokenTimeout(Duration.ofSeconds(2)));
+
+    assertThat(adapter.tokenProvider().target()).isEqualTo(IamTarget.elastiCache("orders", "app"));
+    assertThat(adapter.tokenProvider().region()).isEqualTo("us-east-1");
+    assertThat(adapter.tokenProvider().firstTokenTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(adapter.tokenProvider().token().userName()).isEqualTo("app");
   }
 
   @Test
@@ -184,7 +209,8 @@ class IamJedisTest {
         .isNotNull();
 
     IamJedis lenient =
-        IamJedis.builder(config(IamTarget.elastiCache("orders", "app")))
+        IamJedis.builder()
+            .config(config(IamTarget.elastiCache("orders", "app")))
             .allowPlaintextForLocalTesting()
             .build();
     try {
@@ -213,7 +239,8 @@ class IamJedisTest {
             .build();
     IamJedis fast =
         iam(
-            IamJedis.builder(config(IamTarget.elastiCache("orders", "app")))
+            IamJedis.builder()
+                .config(config(IamTarget.elastiCache("orders", "app")))
                 .renewalPolicy(compressed));
     assertThat(fast.poolConfig().getDurationBetweenEvictionRuns())
         .isEqualTo(Duration.ofMillis(250));

@@ -99,7 +99,8 @@ class JedisAuthPacingIT {
             .maxConnectionAgeJitter(Duration.ofMillis(500))
             .build();
     try (IamJedis iam =
-            IamJedis.builder(config)
+            IamJedis.builder()
+                .config(config)
                 .renewalPolicy(policy)
                 .trustStore(emulator.tls().trustStore())
                 .build();

@@ -43,7 +43,8 @@ final class JedisClientUnderTest implements RedisClientUnderTest {
   /** The adapter set up from the kit's settings. */
   static IamJedis iam(ClientSettings s) {
     IamJedis.Builder b =
-        IamJedis.builder(s.config())
+        IamJedis.builder()
+            .config(s.config())
             .renewalPolicy(s.renewalPolicy())
             .trustStore(s.tls().trustStore());
     if (s.plaintextAllowed()) {

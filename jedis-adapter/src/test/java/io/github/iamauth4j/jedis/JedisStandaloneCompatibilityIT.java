@@ -58,7 +58,8 @@ class JedisStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
   @Test
   void aPoolOfFiftyConnectionsUnderLoadFromManyThreadsLosesNothingAtTheLimit() throws Exception {
     IamJedis iam =
-        IamJedis.builder(settings().config())
+        IamJedis.builder()
+            .config(settings().config())
             .renewalPolicy(settings().renewalPolicy())
             .trustStore(settings().tls().trustStore())
             .build();
@@ -135,7 +136,8 @@ class JedisStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
   @SuppressWarnings("deprecation") // JedisPool, deprecated in Jedis 8
   void aJedisPoolReauthenticatesItsConnectionsAcrossLimitsToo() throws Exception {
     IamJedis iam =
-        IamJedis.builder(settings().config())
+        IamJedis.builder()
+            .config(settings().config())
             .renewalPolicy(settings().renewalPolicy())
             .trustStore(settings().tls().trustStore())
             .build();
