@@ -1,6 +1,6 @@
 package io.github.iamauth4j.jdbc;
 
-import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.ConnectionCredentials;
 import io.github.iamauth4j.core.IamAuthException;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
@@ -8,6 +8,7 @@ import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.core.internal.Texts;
 import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
+import io.github.iamauth4j.jdbc.internal.FallbackConnect;
 import io.github.iamauth4j.jdbc.internal.IamUrls;
 import io.github.iamauth4j.jdbc.internal.PlanSettings;
 import io.github.iamauth4j.jdbc.internal.RealDrivers;
@@ -182,28 +183,40 @@ public final class IamDataSource implements DataSource, AutoCloseable {
   }
 
   private Connection connect(@Nullable String user) throws SQLException {
-    AuthToken token;
+    IamTokenProvider tokens;
+    ConnectionCredentials first;
+    ConnectionPlan p = plan;
     try {
-      String u = plan.target(user).userName();
-      token = provider(u).token();
+      String u = p.target(user).userName();
+      tokens = provider(u);
+      first = tokens.passwordFallbacks().credentials(p.describe());
     } catch (IamAuthException e) {
       throw SqlErrors.of(e);
     }
-    if (delegate != null) {
-      return delegate.getConnection(token.userName(), token.value());
+    DataSource ds = delegate;
+    if (ds != null) {
+      return FallbackConnect.connect(
+          tokens.passwordFallbacks(), first, p.describe(), ds::getConnection);
     }
-    ConnectionPlan p = plan;
-    Driver d = driver;
-    if (d == null) {
-      d = RealDrivers.forUrl(p.driverUrl(), p.engine());
-      driver = d;
+    Driver found = driver;
+    if (found == null) {
+      found = RealDrivers.forUrl(p.driverUrl(), p.engine());
+      driver = found;
     }
-    Connection c = d.connect(p.driverUrl(), p.properties(token));
-    if (c == null) {
-      throw new SQLException(
-          d.getClass().getName() + " did not accept " + Texts.printable(p.describe()), "08001");
-    }
-    return c;
+    Driver d = found;
+    return FallbackConnect.connect(
+        tokens.passwordFallbacks(),
+        first,
+        p.describe(),
+        (u, secret) -> {
+          Connection c = d.connect(p.driverUrl(), p.properties(u, secret));
+          if (c == null) {
+            throw new SQLException(
+                d.getClass().getName() + " did not accept " + Texts.printable(p.describe()),
+                "08001");
+          }
+          return c;
+        });
   }
 
   /**

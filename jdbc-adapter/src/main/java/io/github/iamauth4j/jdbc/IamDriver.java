@@ -1,12 +1,12 @@
 package io.github.iamauth4j.jdbc;
 
-import io.github.iamauth4j.core.AuthToken;
 import io.github.iamauth4j.core.IamAuthException;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.jdbc.internal.ConnectionPlan;
 import io.github.iamauth4j.jdbc.internal.DriverLeases;
+import io.github.iamauth4j.jdbc.internal.FallbackConnect;
 import io.github.iamauth4j.jdbc.internal.IamUrls;
 import io.github.iamauth4j.jdbc.internal.Lookup;
 import io.github.iamauth4j.jdbc.internal.PropertySettings;
@@ -124,7 +124,7 @@ public final class IamDriver implements Driver {
     }
     Properties props = info != null ? info : new Properties();
     ConnectionPlan plan;
-    AuthToken token;
+    DriverLeases.Leased leased;
     try {
       IamUrls.Parsed parsed = IamUrls.parse(url, "url");
       PropertySettings settings = PropertySettings.read(Lookup.of(parsed.url(), props));
@@ -137,17 +137,24 @@ public final class IamDriver implements Driver {
               settings.plan(),
               "url",
               "the \"user\" property, e.g. spring.datasource.username");
-      token = DriverLeases.token(plan, settings);
+      leased = DriverLeases.credentials(plan, settings);
     } catch (IamAuthException e) {
       throw SqlErrors.of(e);
     }
     Driver real = RealDrivers.forUrl(plan.driverUrl(), plan.engine());
-    Connection c = real.connect(plan.driverUrl(), plan.properties(token));
-    if (c == null) {
-      throw new SQLException(
-          real.getClass().getName() + " did not accept " + plan.describe(), "08001");
-    }
-    return c;
+    ConnectionPlan p = plan;
+    return FallbackConnect.connect(
+        leased.fallbacks(),
+        leased.credentials(),
+        plan.describe(),
+        (user, secret) -> {
+          Connection c = real.connect(p.driverUrl(), p.properties(user, secret));
+          if (c == null) {
+            throw new SQLException(
+                real.getClass().getName() + " did not accept " + p.describe(), "08001");
+          }
+          return c;
+        });
   }
 
   @Override

@@ -29,7 +29,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * <p>The same settings as connection properties or URL parameters (the {@code jdbc:iamauth4j:}
  * driver, the pgjdbc plugin and the aws-advanced-jdbc-wrapper plugin read them): {@value #REGION},
  * {@value #PROFILE}, {@value #CREDENTIALS_PROVIDER}, {@value #TOKEN_EXPIRY}, {@value #CA_BUNDLE},
- * {@value #ALLOW_PLAINTEXT}, {@value #SIGNING_HOST} and {@value #SIGNING_PORT}.
+ * {@value #ALLOW_PLAINTEXT}, {@value #SIGNING_HOST}, {@value #SIGNING_PORT}, and for a migration
+ * from passwords {@value #FALLBACK_USER} with {@value #FALLBACK_PASSWORD_ENV} or {@value
+ * #FALLBACK_PASSWORD_FILE}, and {@value #FALLBACK_RETRY_IAM_AFTER}.
  */
 public final class IamJdbcConfig {
   /** Property: the signing region, e.g. {@code us-east-1}. Default: from the host name. */
@@ -71,6 +73,25 @@ public final class IamJdbcConfig {
 
   /** Property: sign tokens for this port instead of the one connected to. */
   public static final String SIGNING_PORT = "iamPort";
+
+  /**
+   * Property: the password user to fall back to while migrating from passwords (see {@link
+   * io.github.iamauth4j.core.FallbackPassword}); with {@value #FALLBACK_PASSWORD_ENV} or {@value
+   * #FALLBACK_PASSWORD_FILE}. The password itself is never a property or URL parameter.
+   */
+  public static final String FALLBACK_USER = "iamFallbackUser";
+
+  /** Property: the environment variable holding the fallback user's password. */
+  public static final String FALLBACK_PASSWORD_ENV = "iamFallbackPasswordEnv";
+
+  /** Property: the file holding the fallback user's password (e.g. a mounted secret). */
+  public static final String FALLBACK_PASSWORD_FILE = "iamFallbackPasswordFile";
+
+  /**
+   * Property: how long connections keep to the fallback password after the server refused a token
+   * before IAM is tried again; seconds or ISO-8601; default 60 seconds.
+   */
+  public static final String FALLBACK_RETRY_IAM_AFTER = "iamFallbackRetryIamAfter";
 
   private final IamAuthConfig.Builder auth;
   private final boolean authGiven;

@@ -76,6 +76,7 @@ final class IamAuth4jConnectionPlugin extends AbstractConnectionPlugin {
       throws SQLException {
     try {
       PropertySettings iam = PropertySettings.read(Lookup.of(null, props));
+      iam.refuseFallback("the aws-advanced-jdbc-wrapper plugin");
       int port =
           hostSpec.isPortSpecified()
               ? hostSpec.getPort()

@@ -134,6 +134,12 @@ public final class IamHikari {
       credentials = new IamHikariCredentialsProvider(lease.provider().prefetch(), lease);
     }
     hikari.setCredentialsProvider(credentials);
+    if (credentials.tokenProvider().passwordFallbacks().enabled()) {
+      // A refused token must be retried with the password inside the same attempt, which
+      // HikariCP's own driver path cannot do: HikariCP connects through this data source instead
+      // (its jdbcUrl is then unused; the plan carries the URL and the TLS settings).
+      hikari.setDataSource(new FallbackDataSource(plan, credentials.tokenProvider()));
+    }
     return credentials;
   }
 

@@ -34,6 +34,10 @@ public final class IamHikariCredentialsProvider
    */
   @Override
   public Credentials getCredentials() {
+    if (tokens.passwordFallbacks().enabled()) {
+      // With a password fallback, IamHikari's data source chooses each connection's credentials.
+      return Credentials.of(null, null);
+    }
     AuthToken t = tokens.token();
     return Credentials.of(t.userName(), t.value());
   }

@@ -301,10 +301,21 @@ public final class ConnectionPlan {
    * @param token the token (its user is the connection's user)
    */
   public Properties properties(AuthToken token) {
+    return properties(token.userName(), token.value());
+  }
+
+  /**
+   * The driver properties for one connection as {@code user} with {@code secret} (a token, or the
+   * fallback password).
+   *
+   * @param user the database user
+   * @param secret the token or password
+   */
+  public Properties properties(String user, String secret) {
     Properties p = new Properties();
     p.putAll(baseProperties);
-    p.setProperty("user", token.userName());
-    p.setProperty("password", token.value());
+    p.setProperty("user", user);
+    p.setProperty("password", secret);
     return p;
   }
 

@@ -1,8 +1,12 @@
 package io.github.iamauth4j.jdbc.internal;
 
 import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.ConnectionCredentials;
+import io.github.iamauth4j.core.FallbackPassword;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.PasswordFallbacks;
 import io.github.iamauth4j.core.TokenUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +65,8 @@ public final class DriverLeases {
       @Nullable String region,
       @Nullable String profile,
       @Nullable String credentialsClass,
-      @Nullable Duration expiry) {}
+      @Nullable Duration expiry,
+      @Nullable FallbackPassword fallback) {}
 
   private DriverLeases() {}
 
@@ -74,6 +80,36 @@ public final class DriverLeases {
    *     invalid (named as the user wrote them)
    */
   public static AuthToken token(ConnectionPlan plan, PropertySettings settings) {
+    return leased(plan, settings, p -> p.token());
+  }
+
+  /**
+   * The credentials for one connection planned by {@code plan}: IAM first, or the fallback password
+   * when the settings give one and IAM cannot be used ({@link PasswordFallbacks}).
+   *
+   * @param plan the connection plan
+   * @param settings the iamauth4j settings read from the properties
+   * @return the provider's fallbacks and the credentials to connect with
+   * @throws io.github.iamauth4j.core.IamAuthException if neither can be had, or the settings are
+   *     invalid
+   */
+  public static Leased credentials(ConnectionPlan plan, PropertySettings settings) {
+    return leased(
+        plan,
+        settings,
+        p -> new Leased(p.passwordFallbacks(), p.passwordFallbacks().credentials(plan.describe())));
+  }
+
+  /**
+   * The credentials of one connection and where its fallbacks are counted.
+   *
+   * @param fallbacks the provider's fallbacks
+   * @param credentials the credentials to connect with
+   */
+  public record Leased(PasswordFallbacks fallbacks, ConnectionCredentials credentials) {}
+
+  private static <T> T leased(
+      ConnectionPlan plan, PropertySettings settings, Function<IamTokenProvider, T> use) {
     IamTarget target = plan.target(null);
     Key key =
         new Key(
@@ -81,11 +117,12 @@ public final class DriverLeases {
             settings.region(),
             settings.profile(),
             settings.credentialsClass(),
-            settings.tokenExpiry());
+            settings.tokenExpiry(),
+            settings.fallback());
     for (int attempt = 0; ; attempt++) {
       TokenLease lease = lease(key, plan, settings);
       try {
-        return lease.provider().token();
+        return use.apply(lease.provider());
       } catch (TokenUnavailableException e) {
         // Nobody can use this provider now: let it go rather than let it retry for no one.
         release(key, lease);

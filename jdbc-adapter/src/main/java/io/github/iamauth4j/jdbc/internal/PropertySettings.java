@@ -1,5 +1,6 @@
 package io.github.iamauth4j.jdbc.internal;
 
+import io.github.iamauth4j.core.FallbackPassword;
 import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamConfigurationException;
@@ -27,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @param allowPlaintext the plaintext opt-out
  * @param signingHost the host to sign for, or null
  * @param signingPort the port to sign for, or -1
+ * @param fallback the password to fall back to while migrating, or null
  */
 public record PropertySettings(
     @Nullable String region,
@@ -36,7 +38,8 @@ public record PropertySettings(
     @Nullable Path caBundle,
     boolean allowPlaintext,
     @Nullable String signingHost,
-    int signingPort) {
+    int signingPort,
+    @Nullable FallbackPassword fallback) {
 
   private static final Set<String> PROPERTY_NAMES =
       Set.of(
@@ -47,7 +50,11 @@ public record PropertySettings(
           IamJdbcConfig.CA_BUNDLE.toLowerCase(Locale.ROOT),
           IamJdbcConfig.ALLOW_PLAINTEXT.toLowerCase(Locale.ROOT),
           IamJdbcConfig.SIGNING_HOST.toLowerCase(Locale.ROOT),
-          IamJdbcConfig.SIGNING_PORT.toLowerCase(Locale.ROOT));
+          IamJdbcConfig.SIGNING_PORT.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.FALLBACK_USER.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.FALLBACK_PASSWORD_ENV.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.FALLBACK_PASSWORD_FILE.toLowerCase(Locale.ROOT),
+          IamJdbcConfig.FALLBACK_RETRY_IAM_AFTER.toLowerCase(Locale.ROOT));
 
   /**
    * Whether {@code name} is one of the iamauth4j connection properties (ignoring case); they are
@@ -123,11 +130,98 @@ public record PropertySettings(
         port = -1;
       }
     }
+    FallbackPassword fallback = fallback(s, problems);
     if (!problems.isEmpty()) {
       throw new IamConfigurationException(problems);
     }
     return new PropertySettings(
-        region, profile, creds, expiry, ca == null ? null : Path.of(ca), plaintext, host, port);
+        region,
+        profile,
+        creds,
+        expiry,
+        ca == null ? null : Path.of(ca),
+        plaintext,
+        host,
+        port,
+        fallback);
+  }
+
+  private static @Nullable FallbackPassword fallback(Lookup s, List<String> problems) {
+    String user = blankToNull(s.first(IamJdbcConfig.FALLBACK_USER).orElse(null));
+    String env = blankToNull(s.first(IamJdbcConfig.FALLBACK_PASSWORD_ENV).orElse(null));
+    String file = blankToNull(s.first(IamJdbcConfig.FALLBACK_PASSWORD_FILE).orElse(null));
+    String retry = blankToNull(s.first(IamJdbcConfig.FALLBACK_RETRY_IAM_AFTER).orElse(null));
+    if (user == null) {
+      if (env != null || file != null || retry != null) {
+        problems.add(
+            IamJdbcConfig.FALLBACK_USER
+                + ": missing (expected the password user to fall back to, given with "
+                + IamJdbcConfig.FALLBACK_PASSWORD_ENV
+                + " or "
+                + IamJdbcConfig.FALLBACK_PASSWORD_FILE
+                + ")");
+      }
+      return null;
+    }
+    if ((env == null) == (file == null)) {
+      problems.add(
+          IamJdbcConfig.FALLBACK_PASSWORD_ENV
+              + ", "
+              + IamJdbcConfig.FALLBACK_PASSWORD_FILE
+              + ": "
+              + (env == null ? "neither set" : "both set")
+              + " (expected exactly one: where the password of "
+              + IamJdbcConfig.FALLBACK_USER
+              + " is; never the password itself)");
+      return null;
+    }
+    if (env != null && (System.getenv(env) == null || System.getenv(env).isEmpty())) {
+      problems.add(
+          IamJdbcConfig.FALLBACK_PASSWORD_ENV
+              + ": environment variable "
+              + Texts.quoteIfSafe(env)
+              + " is not set or empty (expected the password of "
+              + Texts.quoteIfSafe(user)
+              + ")");
+      return null;
+    }
+    if (file != null && !java.nio.file.Files.isReadable(Path.of(file))) {
+      problems.add(
+          IamJdbcConfig.FALLBACK_PASSWORD_FILE
+              + ": "
+              + Texts.quoteIfSafe(file)
+              + " is not a readable file (expected the password of "
+              + Texts.quoteIfSafe(user)
+              + ")");
+      return null;
+    }
+    try {
+      FallbackPassword f =
+          env != null
+              ? FallbackPassword.fromEnvironment(user, env)
+              : FallbackPassword.fromFile(user, Path.of(file));
+      if (retry != null) {
+        Duration d = parseDuration(retry);
+        if (d == null || d.isNegative() || d.isZero()) {
+          problems.add(
+              IamJdbcConfig.FALLBACK_RETRY_IAM_AFTER
+                  + ": "
+                  + Texts.quoteIfSafe(retry)
+                  + " is not a positive duration (expected seconds, e.g. 60, or ISO-8601, e.g."
+                  + " PT1M)");
+          return null;
+        }
+        f = f.retryIamAfter(d);
+      }
+      return f;
+    } catch (IamConfigurationException | java.nio.file.InvalidPathException e) {
+      problems.add(
+          e instanceof IamConfigurationException c
+              ? String.join("; ", c.problems())
+                  .replace("passwordFallback", IamJdbcConfig.FALLBACK_USER)
+              : IamJdbcConfig.FALLBACK_PASSWORD_FILE + ": not a file path");
+      return null;
+    }
   }
 
   private static @Nullable String blankToNull(@Nullable String v) {
@@ -165,8 +259,27 @@ public record PropertySettings(
     if (tokenExpiry != null) {
       auth.expiry(tokenExpiry);
     }
+    auth.passwordFallback(fallback);
     listeners.forEach(auth::listener);
     return auth;
+  }
+
+  /**
+   * Refuses the fallback settings on a way in that cannot use them (a plugin that gives the driver
+   * only a password, never a second user).
+   *
+   * @param wayIn the way in, for the message
+   * @throws IamConfigurationException naming {@code iamFallbackUser} if a fallback is set
+   */
+  public void refuseFallback(String wayIn) {
+    if (fallback != null) {
+      throw new IamConfigurationException(
+          IamJdbcConfig.FALLBACK_USER
+              + ": not supported by "
+              + wayIn
+              + ", which gives the driver a password but cannot change the user (expected the"
+              + " jdbc:iamauth4j: URL driver, IamDataSource or IamHikari for a password fallback)");
+    }
   }
 
   /** What the connection plan needs of these settings. */

@@ -83,6 +83,7 @@ public final class IamAuthenticationPlugin implements AuthenticationPlugin {
         }
       }
       PropertySettings iam = PropertySettings.read(Lookup.of(null, info));
+      iam.refuseFallback("the pgjdbc authentication plugin");
       ConnectionPlan plan =
           ConnectionPlan.forEndpoint(
               Engine.POSTGRESQL,
