@@ -7,32 +7,41 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * What an emulator has seen: authentications accepted and rejected (by reason), re-authentications
- * on live connections, connections closed at the connection limit, authentications refused inside
- * {@code MULTI}, connections refused by fault injection, and connections open now. Thread-safe; the
- * {@code record…} methods are for emulators.
+ * What an emulator has seen: token authentications accepted and rejected (by reason),
+ * re-authentications on live connections, password authentications accepted and rejected,
+ * authentications throttled, connections closed at the connection limit, authentications refused
+ * inside {@code MULTI}, connections refused by fault injection, and connections open now. {@link
+ * #metrics()} has them under AWS's metric names. Thread-safe; the {@code record…} methods are for
+ * emulators.
  */
 public final class EmulatorStats {
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong reauthentications = new AtomicLong();
   private final AtomicLongArray rejected = new AtomicLongArray(Rejection.values().length);
+  private final AtomicLong passwordAccepted = new AtomicLong();
+  private final AtomicLong passwordRejected = new AtomicLong();
+  private final AtomicLong throttled = new AtomicLong();
   private final AtomicLong closedAtLimit = new AtomicLong();
   private final AtomicLong rejectedInMulti = new AtomicLong();
   private final AtomicLong refusedConnections = new AtomicLong();
   private final AtomicLong connectionsOpened = new AtomicLong();
   private final AtomicLong openConnections = new AtomicLong();
 
-  /** Authentications accepted, first ones and re-authentications together. */
+  /** Token (IAM) authentications accepted, first ones and re-authentications together. */
   public long authenticationsAccepted() {
     return accepted.get();
   }
 
-  /** Accepted authentications on connections that were already authenticated. */
+  /** Accepted token authentications on connections that were already authenticated. */
   public long reauthentications() {
     return reauthentications.get();
   }
 
-  /** Authentications rejected, for any reason. */
+  /**
+   * Token (IAM) authentications rejected, for any reason (including {@code AUTH <password>} for the
+   * disabled {@code default} user); password users' failures are in {@link
+   * #passwordAuthenticationsRejected()}.
+   */
   public long authenticationsRejected() {
     long n = 0;
     for (int i = 0; i < rejected.length(); i++) {
@@ -60,6 +69,40 @@ public final class EmulatorStats {
       }
     }
     return m;
+  }
+
+  /** Authentications of password users (their own password, not a token) accepted. */
+  public long passwordAuthenticationsAccepted() {
+    return passwordAccepted.get();
+  }
+
+  /** Authentications of password users rejected: a wrong password, or the user was removed. */
+  public long passwordAuthenticationsRejected() {
+    return passwordRejected.get();
+  }
+
+  /** IAM authentications refused because they came faster than the configured rate limit. */
+  public long authenticationsThrottled() {
+    return throttled.get();
+  }
+
+  /**
+   * Every failed authentication, with a token or a password ({@code AuthenticationFailures}):
+   * {@link #authenticationsRejected()} plus {@link #passwordAuthenticationsRejected()}. Throttled
+   * authentications and those refused inside {@code MULTI} are not counted here.
+   */
+  public long authenticationFailures() {
+    return authenticationsRejected() + passwordRejected.get();
+  }
+
+  /** The counters under AWS's metric names, now. */
+  public AuthMetrics metrics() {
+    return new AuthMetrics(
+        authenticationFailures(),
+        closedAtLimit.get(),
+        throttled.get(),
+        accepted.get(),
+        passwordAccepted.get());
   }
 
   /** Connections the emulator closed because the limit since their last authentication passed. */
@@ -108,6 +151,21 @@ public final class EmulatorStats {
     rejected.incrementAndGet(reason.ordinal());
   }
 
+  /** Records an accepted password authentication. */
+  public void recordPasswordAccepted() {
+    passwordAccepted.incrementAndGet();
+  }
+
+  /** Records a rejected password authentication. */
+  public void recordPasswordRejected() {
+    passwordRejected.incrementAndGet();
+  }
+
+  /** Records an authentication refused by the rate limit. */
+  public void recordThrottled() {
+    throttled.incrementAndGet();
+  }
+
   /** Records a connection closed at the limit. */
   public void recordClosedAtLimit() {
     closedAtLimit.incrementAndGet();
@@ -139,6 +197,12 @@ public final class EmulatorStats {
         + reauthentications
         + ", rejected="
         + rejectionsByReason()
+        + ", passwordAccepted="
+        + passwordAccepted
+        + ", passwordRejected="
+        + passwordRejected
+        + ", throttled="
+        + throttled
         + ", closedAtLimit="
         + closedAtLimit
         + ", rejectedInMulti="

@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -16,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The emulator's administrative side of one backend node: it keeps the administrator usable,
  * disables the backend's {@code default} user, creates the ACL users that IAM users become (with a
- * secret only the emulator knows) and undoes its changes on close. Thread-safe: calls share one
- * connection under a lock.
+ * secret only the emulator knows), gives password users their own password (a normal ACL user; the
+ * {@code default} user only when the group gives it one) and undoes its changes on close.
+ * Thread-safe: calls share one connection under a lock.
  */
 final class BackendAdmin implements AutoCloseable {
   /** The administrator the emulator creates when it was given the {@code default} user. */
@@ -34,6 +37,11 @@ final class BackendAdmin implements AutoCloseable {
   private final Duration timeout;
   private final String secret = randomSecret();
   private final Set<String> provisioned = ConcurrentHashMap.newKeySet();
+  // Password users given their password by this emulator, to take it away again on close.
+  private final Map<String, String> passwordUsers = new LinkedHashMap<>();
+  private boolean defaultHadNopass;
+  // Whether this emulator ever gave "default" a password (which clears "nopass").
+  private boolean defaultTouched;
   private @Nullable String user;
   private @Nullable String password;
   private @Nullable String givenAdmin;
@@ -68,11 +76,12 @@ final class BackendAdmin implements AutoCloseable {
 
   /**
    * Connects as the administrator, switches to an internal administrator if that is {@code
-   * default}, and disables {@code default} so that unauthenticated clients get {@code NOAUTH}.
+   * default}, disables {@code default} so that unauthenticated clients get {@code NOAUTH}, and
+   * gives the group's password users their passwords.
    *
    * @throws IllegalStateException if the backend is unreachable or refuses
    */
-  synchronized void prepare() {
+  synchronized void prepare(UserGroup group) {
     try {
       String whoami = String.valueOf(call("ACL", "WHOAMI"));
       givenAdmin = whoami;
@@ -92,11 +101,20 @@ final class BackendAdmin implements AutoCloseable {
         createdInternalAdmin = true;
         switchTo(INTERNAL_ADMIN, internalPassword);
       }
-      defaultWasOn = flags("default").contains("on");
+      List<String> defaultFlags = flags("default");
+      defaultWasOn = defaultFlags.contains("on");
+      defaultHadNopass = defaultFlags.contains("nopass");
       if (defaultWasOn) {
         call("ACL", "SETUSER", "default", "off");
       }
-      log.debug("backend {} prepared: default user off, administrator {}", address(), user);
+      for (Map.Entry<String, String> p : group.passwordsForBackend().entrySet()) {
+        setPassword(p.getKey(), p.getValue());
+      }
+      log.debug(
+          "backend {} prepared: default user {}, administrator {}",
+          address(),
+          group.defaultEnabled() ? "with the group's password" : "off",
+          user);
     } catch (IOException e) {
       throw new IllegalStateException(
           "could not prepare the backend redis at "
@@ -168,6 +186,59 @@ final class BackendAdmin implements AutoCloseable {
   }
 
   /**
+   * Whether {@code name} may be a password user here: a plain name, not an administrator. ({@code
+   * default} may: the group's default user with a password.)
+   */
+  boolean mayHavePassword(String name) {
+    return USER_NAME.matcher(name).matches()
+        && !INTERNAL_ADMIN.equals(name)
+        && !name.equals(givenAdmin)
+        && !name.equals(user);
+  }
+
+  /**
+   * Makes {@code name} a normal ACL user with {@code password} (all keys, channels and commands),
+   * or gives the {@code default} user that password and turns it on. Other passwords of the user
+   * stay, so that emulators sharing a backend coexist.
+   *
+   * @throws IOException if the backend refuses
+   */
+  synchronized void setPassword(String name, String password) throws IOException {
+    if (!mayHavePassword(name)) {
+      throw new IOException("user \"" + name + "\" may not be a password user of this backend");
+    }
+    String previous = passwordUsers.get(name);
+    if (previous != null && !previous.equals(password)) {
+      call("ACL", "SETUSER", name, "<" + previous);
+    }
+    if (UserGroup.DEFAULT.equals(name)) {
+      defaultTouched = true;
+      call("ACL", "SETUSER", name, "on", ">" + password);
+    } else {
+      call("ACL", "SETUSER", name, "on", ">" + password, "~*", "&*", "+@all");
+    }
+    passwordUsers.put(name, password);
+    log.debug("backend {}: password user {} set", address(), name);
+  }
+
+  /**
+   * Takes away the password this emulator gave {@code name} (and turns {@code default} off again).
+   *
+   * @throws IOException if the backend refuses
+   */
+  synchronized void removePassword(String name) throws IOException {
+    String password = passwordUsers.remove(name);
+    if (password == null) {
+      return;
+    }
+    call("ACL", "SETUSER", name, "<" + password);
+    if (UserGroup.DEFAULT.equals(name)) {
+      call("ACL", "SETUSER", name, "off");
+    }
+    log.debug("backend {}: password of user {} removed", address(), name);
+  }
+
+  /**
    * Runs one administrative command, reconnecting once if the connection was lost.
    *
    * @throws BackendClient.ErrorReply if the backend answers with an error
@@ -220,18 +291,25 @@ final class BackendAdmin implements AutoCloseable {
     }
     try {
       for (String u : provisioned) {
-        call("ACL", "SETUSER", u, "<" + secret);
+        undo("ACL", "SETUSER", u, "<" + secret);
+      }
+      for (Map.Entry<String, String> p : passwordUsers.entrySet()) {
+        undo("ACL", "SETUSER", p.getKey(), "<" + p.getValue());
+      }
+      passwordUsers.clear();
+      if (defaultTouched && defaultHadNopass) {
+        // ">password" cleared "nopass": give it back.
+        undo("ACL", "SETUSER", UserGroup.DEFAULT, "nopass");
       }
       if (defaultWasOn) {
-        call("ACL", "SETUSER", "default", "on");
+        undo("ACL", "SETUSER", "default", "on");
+      } else if (defaultTouched) {
+        undo("ACL", "SETUSER", "default", "off");
       }
       if (createdInternalAdmin) {
         // The connection is authenticated as the user it deletes: the server may close it.
-        call("ACL", "DELUSER", INTERNAL_ADMIN);
+        undo("ACL", "DELUSER", INTERNAL_ADMIN);
       }
-    } catch (IOException | UncheckedIOException e) {
-      log.debug(
-          "backend {}: could not undo the emulator's ACL changes: {}", address(), e.toString());
     } finally {
       closed = true;
       BackendClient c = client;
@@ -239,6 +317,21 @@ final class BackendAdmin implements AutoCloseable {
         c.close();
       }
       client = null;
+    }
+  }
+
+  /** One step of undoing: a failure is logged (without secrets) and the next step still runs. */
+  private void undo(String... args) {
+    try {
+      call(args);
+    } catch (IOException | UncheckedIOException e) {
+      log.debug(
+          "backend {}: could not undo an ACL change ({} {} {}): {}",
+          address(),
+          args[0],
+          args[1],
+          args.length > 2 ? args[2] : "",
+          e.toString());
     }
   }
 

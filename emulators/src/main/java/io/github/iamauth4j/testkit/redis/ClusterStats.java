@@ -1,5 +1,6 @@
 package io.github.iamauth4j.testkit.redis;
 
+import io.github.iamauth4j.testkit.net.AuthMetrics;
 import io.github.iamauth4j.testkit.net.EmulatorStats;
 import io.github.iamauth4j.testkit.verify.Rejection;
 import java.util.EnumMap;
@@ -85,6 +86,35 @@ public final class ClusterStats {
   /** Connections accepted since start. */
   public long connectionsOpened() {
     return sum(EmulatorStats::connectionsOpened);
+  }
+
+  /** Password authentications accepted. */
+  public long passwordAuthenticationsAccepted() {
+    return sum(EmulatorStats::passwordAuthenticationsAccepted);
+  }
+
+  /** Password authentications rejected. */
+  public long passwordAuthenticationsRejected() {
+    return sum(EmulatorStats::passwordAuthenticationsRejected);
+  }
+
+  /** IAM authentications refused by the rate limit. */
+  public long authenticationsThrottled() {
+    return sum(EmulatorStats::authenticationsThrottled);
+  }
+
+  /** Failed authentications, token and password ({@code AuthenticationFailures}). */
+  public long authenticationFailures() {
+    return sum(EmulatorStats::authenticationFailures);
+  }
+
+  /** The counters under AWS's metric names, added up over the nodes. */
+  public AuthMetrics metrics() {
+    AuthMetrics m = new AuthMetrics(0, 0, 0, 0, 0);
+    for (EmulatorStats s : nodes) {
+      m = m.plus(s.metrics());
+    }
+    return m;
   }
 
   /** Connections open now. */

@@ -3,6 +3,7 @@ package io.github.iamauth4j.testkit.redis;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenGenerator;
+import io.github.iamauth4j.testkit.net.AuthMetrics;
 import io.github.iamauth4j.testkit.tls.TlsMaterial;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,6 +138,59 @@ public final class ElastiCacheClusterEmulator implements AutoCloseable {
     return stats;
   }
 
+  /**
+   * The counters of every node's emulator, added up, under AWS's CloudWatch names; see {@link
+   * ElastiCacheEmulator#metrics()}.
+   */
+  public AuthMetrics metrics() {
+    return stats.metrics();
+  }
+
+  /** Whether a user group was configured; see {@link ElastiCacheEmulator#hasUserGroup()}. */
+  public boolean hasUserGroup() {
+    return nodes.get(0).hasUserGroup();
+  }
+
+  /** The IAM users of the user group now; see {@link ElastiCacheEmulator#iamUsers()}. */
+  public Set<String> iamUsers() {
+    return nodes.get(0).iamUsers();
+  }
+
+  /** The password users' names now; see {@link ElastiCacheEmulator#passwordUsers()}. */
+  public Set<String> passwordUsers() {
+    return nodes.get(0).passwordUsers();
+  }
+
+  /**
+   * Adds an IAM user on every node; see {@link ElastiCacheEmulator#addIamUser(String)}.
+   *
+   * @param user the user name
+   */
+  public void addIamUser(String user) {
+    nodes.forEach(n -> n.addIamUser(user));
+  }
+
+  /**
+   * Adds a password user on every node; see {@link ElastiCacheEmulator#addPasswordUser(String,
+   * String)}.
+   *
+   * @param user the user name
+   * @param password its password (never logged)
+   */
+  public void addPasswordUser(String user, String password) {
+    nodes.forEach(n -> n.addPasswordUser(user, password));
+  }
+
+  /**
+   * Takes a user out of the user group on every node; see {@link
+   * ElastiCacheEmulator#removeUser(String)}.
+   *
+   * @param user the user name
+   */
+  public void removeUser(String user) {
+    nodes.forEach(n -> n.removeUser(user));
+  }
+
   /** Fault injection: closes every client connection of every node now. */
   public void dropAllConnections() {
     nodes.forEach(ElastiCacheEmulator::dropAllConnections);
@@ -223,6 +278,7 @@ public final class ElastiCacheClusterEmulator implements AutoCloseable {
     sb.append("  connection limit: ")
         .append(seed.connectionLimit())
         .append(" after authentication\n");
+    sb.append("  users:            ").append(seed.users()).append('\n');
     sb.append("  connect:          REDISCLI_AUTH=<token> redis-cli -c --tls --cacert ")
         .append(seed.tls().caPemFile())
         .append(" -h ")
@@ -369,6 +425,40 @@ public final class ElastiCacheClusterEmulator implements AutoCloseable {
      */
     public Builder tls(TlsMaterial tls) {
       node.tls(tls);
+      return this;
+    }
+
+    /**
+     * Adds an IAM user to the user group of every node; see {@link
+     * ElastiCacheEmulator.Builder#iamUser(String)}.
+     *
+     * @param user the user name
+     */
+    public Builder iamUser(String user) {
+      node.iamUser(user);
+      return this;
+    }
+
+    /**
+     * Adds a password user to every node (a normal ACL user of each); see {@link
+     * ElastiCacheEmulator.Builder#passwordUser(String, String)}.
+     *
+     * @param user the user name
+     * @param password its password; never logged or shown
+     */
+    public Builder passwordUser(String user, String password) {
+      node.passwordUser(user, password);
+      return this;
+    }
+
+    /**
+     * The most IAM authentications per second, per node; see {@link
+     * ElastiCacheEmulator.Builder#authenticationRateLimit(int)}.
+     *
+     * @param perSecond 1 or more, or 0 for none
+     */
+    public Builder authenticationRateLimit(int perSecond) {
+      node.authenticationRateLimit(perSecond);
       return this;
     }
 

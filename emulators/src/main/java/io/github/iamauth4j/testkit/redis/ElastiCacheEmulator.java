@@ -4,6 +4,7 @@ import io.github.iamauth4j.core.AwsRegions;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenGenerator;
+import io.github.iamauth4j.testkit.net.AuthMetrics;
 import io.github.iamauth4j.testkit.net.ClientConnection;
 import io.github.iamauth4j.testkit.net.EmulatorServer;
 import io.github.iamauth4j.testkit.tls.TlsMaterial;
@@ -16,9 +17,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,9 +76,39 @@ import org.slf4j.LoggerFactory;
  *       commands, {@code CLIENT} commands.
  * </ul>
  *
- * <p>Counters are in {@link #stats()}; {@link #dropAllConnections()} and {@link
- * #refuseNewConnections(Duration)} inject faults. For cluster mode, see {@link
- * ElastiCacheClusterEmulator}. Tokens and the backend secret are never logged.
+ * <p>A user group, as for a migration from passwords to IAM: {@link Builder#iamUser(String)} and
+ * {@link Builder#passwordUser(String, String)} (and at run time {@link #addIamUser(String)}, {@link
+ * #addPasswordUser(String, String)}, {@link #removeUser(String)}). Once a group is given:
+ *
+ * <ul>
+ *   <li>its IAM users authenticate with tokens only, as above;
+ *   <li>its password users with their own password only: each is a normal ACL user of the backend
+ *       with that password (and all keys, channels and commands), so {@code ACL WHOAMI} shows it;
+ *   <li>every other user, and a user {@link #removeUser(String) removed}, gets {@code WRONGPASS
+ *       invalid username-password pair or user is disabled.}, valid token or not;
+ *   <li>its {@code default} user (Redis OSS user groups must hold one) is disabled, as the emulator
+ *       leaves the backend's: {@code AUTH <password>} fails and unauthenticated commands get {@code
+ *       NOAUTH}, unless the group gives {@code default} a password ({@code passwordUser("default",
+ *       …)}).
+ * </ul>
+ *
+ * <p>Without a group, any user with a valid token is accepted (and none with a password), except
+ * users {@link #removeUser(String) removed}.
+ *
+ * <p>{@link Builder#authenticationRateLimit(int)} caps IAM authentications per second. AWS counts
+ * the excess as {@code IamAuthenticationThrottling} but documents no error text for it; the
+ * emulator refuses a throttled {@code AUTH}/{@code HELLO} in order with {@code ERR unknown command
+ * 'IAM-authentication-throttled', …} (the backend's own error for a command named after the cause),
+ * which makes every client fail that authentication without mistaking it for a wrong token. This is
+ * an assumption, not AWS's wording.
+ *
+ * <p>Counters are in {@link #stats()}, and under AWS's CloudWatch names in {@link #metrics()}:
+ * {@code AuthenticationFailures} (failed token and password authentications), {@code
+ * IamAuthenticationExpirations} (connections closed at the connection limit), {@code
+ * IamAuthenticationThrottling}, and the successful IAM and password authentications. {@link
+ * #dropAllConnections()} and {@link #refuseNewConnections(Duration)} inject faults. For cluster
+ * mode, see {@link ElastiCacheClusterEmulator}. Tokens, passwords and the backend secret are never
+ * logged or shown.
  */
 public final class ElastiCacheEmulator extends EmulatorServer {
   /** AWS closes connections 12 hours after their last authentication. */
@@ -102,6 +136,8 @@ public final class ElastiCacheEmulator extends EmulatorServer {
   private final BackendAdmin admin;
   private final String wrongPassword = BackendAdmin.randomSecret();
   private final Map<ClientConnection, RedisRelay> relays = new ConcurrentHashMap<>();
+  private final UserGroup users;
+  private final @Nullable AuthRateLimit rateLimit;
   private volatile @Nullable ScheduledExecutorService limitWatcher;
 
   private ElastiCacheEmulator(Builder b, String cacheName) {
@@ -129,6 +165,14 @@ public final class ElastiCacheEmulator extends EmulatorServer {
     this.verifier = v.build();
     this.admin =
         new BackendAdmin(backendHost, backendPort, b.adminUser, b.adminPassword, backendTimeout);
+    this.users =
+        b.iamUsers.isEmpty() && b.passwordUsers.isEmpty()
+            ? UserGroup.open()
+            : UserGroup.of(b.iamUsers, b.passwordUsers);
+    this.rateLimit =
+        b.authenticationRateLimit > 0
+            ? new AuthRateLimit(b.authenticationRateLimit, b.clock)
+            : null;
   }
 
   /**
@@ -142,7 +186,7 @@ public final class ElastiCacheEmulator extends EmulatorServer {
   }
 
   private ElastiCacheEmulator startNow() {
-    admin.prepare();
+    admin.prepare(users);
     try {
       startListening();
     } catch (RuntimeException e) {
@@ -164,7 +208,7 @@ public final class ElastiCacheEmulator extends EmulatorServer {
         TimeUnit.MILLISECONDS);
     limitWatcher = watcher;
     log.info(
-        "{} emulator for {} \"{}\" ({}) listening on {}:{}, in front of redis at {}:{}",
+        "{} emulator for {} \"{}\" ({}) listening on {}:{}, in front of redis at {}:{}; {}",
         kind.signingName(),
         kind.label(),
         cacheName,
@@ -172,7 +216,8 @@ public final class ElastiCacheEmulator extends EmulatorServer {
         host(),
         port(),
         backendHost,
-        backendPort);
+        backendPort,
+        users);
     return this;
   }
 
@@ -240,6 +285,136 @@ public final class ElastiCacheEmulator extends EmulatorServer {
 
   String wrongPassword() {
     return wrongPassword;
+  }
+
+  UserGroup users() {
+    return users;
+  }
+
+  /** Whether one more IAM authentication may go ahead under the rate limit (takes it). */
+  boolean mayAuthenticateNow() {
+    AuthRateLimit r = rateLimit;
+    return r == null || r.tryAcquire();
+  }
+
+  /**
+   * The counters under AWS's CloudWatch names ({@code AuthenticationFailures}, {@code
+   * IamAuthenticationExpirations}, {@code IamAuthenticationThrottling}) and the successful IAM and
+   * password authentications, now.
+   */
+  public AuthMetrics metrics() {
+    return stats().metrics();
+  }
+
+  /**
+   * Whether a user group was configured ({@link Builder#iamUser(String)}, {@link
+   * Builder#passwordUser(String, String)}); without one, any user with a valid token is accepted.
+   */
+  public boolean hasUserGroup() {
+    return users.isGroup();
+  }
+
+  /** The IAM users of the user group now (empty without a group, where any user may be one). */
+  public Set<String> iamUsers() {
+    return users.iamUsers();
+  }
+
+  /**
+   * The names of the password users now, {@code default} included when the group gives it a
+   * password. Never the passwords.
+   */
+  public Set<String> passwordUsers() {
+    return users.passwordUsers();
+  }
+
+  /**
+   * Adds {@code user} to the user group as an IAM user (tokens only), or turns a password user or a
+   * removed user into one, at once: its next authentication with a valid token is accepted. Without
+   * a user group this only undoes {@link #removeUser(String)}.
+   *
+   * @param user the user name (as in {@code AUTH user token})
+   * @throws IllegalArgumentException if the name is not one an IAM user can have ({@code default},
+   *     the backend administrator, not a plain name)
+   * @throws IllegalStateException if the backend refuses the change
+   */
+  public void addIamUser(String user) {
+    Objects.requireNonNull(user, "user");
+    if (!admin.mayProvision(user)) {
+      throw new IllegalArgumentException(
+          "user: \"" + user + "\" cannot be an IAM user here (not default, not the administrator)");
+    }
+    String previousPassword = users.addIam(user);
+    if (previousPassword != null) {
+      backendChange(() -> admin.removePassword(user), user);
+    }
+    log.info("{} emulator on port {}: IAM user {} added", kind.signingName(), port(), user);
+  }
+
+  /**
+   * Adds {@code user} to the user group as a password user (a normal Redis ACL user with its own
+   * password; {@code default} to give the group's default user a password), or turns an IAM user
+   * into one, at once.
+   *
+   * @param user the user name
+   * @param password its password (never logged)
+   * @throws IllegalArgumentException if the name is not one a password user can have (the backend
+   *     administrator, not a plain name) or the password is empty
+   * @throws IllegalStateException if the backend refuses the change
+   */
+  public void addPasswordUser(String user, String password) {
+    Objects.requireNonNull(user, "user");
+    Objects.requireNonNull(password, "password");
+    if (password.isEmpty() || !admin.mayHavePassword(user)) {
+      throw new IllegalArgumentException(
+          "passwordUser: \""
+              + user
+              + "\" cannot be a password user here (a plain name, not the administrator, and a"
+              + " non-empty password)");
+    }
+    backendChange(() -> admin.setPassword(user, password), user);
+    users.addPassword(user, password);
+    log.info("{} emulator on port {}: password user {} set", kind.signingName(), port(), user);
+  }
+
+  /**
+   * Takes {@code user} out of the user group at once, an IAM user or a password user: from now on
+   * its authentications fail with {@code WRONGPASS invalid username-password pair or user is
+   * disabled.} and count as {@code AuthenticationFailures}. For {@code default}, the group's
+   * default user is disabled again (a Redis OSS user group always holds one). Connections already
+   * authenticated as the user stay open until they re-authenticate or reach the connection limit:
+   * AWS does not document what happens to them; call {@link #dropAllConnections()} to model a
+   * disconnect. Without a user group, the user is refused from now on while every other user with a
+   * valid token is still accepted.
+   *
+   * @param user the user name
+   * @throws IllegalStateException if the backend refuses the change
+   */
+  public void removeUser(String user) {
+    Objects.requireNonNull(user, "user");
+    String previousPassword = users.remove(user);
+    if (previousPassword != null) {
+      backendChange(() -> admin.removePassword(user), user);
+    }
+    log.info("{} emulator on port {}: user {} removed", kind.signingName(), port(), user);
+  }
+
+  private interface BackendChange {
+    void run() throws IOException;
+  }
+
+  private void backendChange(BackendChange change, String user) {
+    try {
+      change.run();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "could not change the ACL user "
+              + user
+              + " on the backend redis at "
+              + admin.address()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
   }
 
   /** The kind of resource emulated: ElastiCache, ElastiCache Serverless or MemoryDB. */
@@ -333,7 +508,8 @@ public final class ElastiCacheEmulator extends EmulatorServer {
 
   /**
    * Closes every open client connection now, and its backend connection (fault injection). Clients
-   * see the connection reset, as after a failover.
+   * see the connection reset, as after a failover (or as when the engine drops the connections of a
+   * user taken out of the group).
    */
   @Override
   public void dropAllConnections() {
@@ -392,6 +568,13 @@ public final class ElastiCacheEmulator extends EmulatorServer {
         .append(trusted.get(0).accessKeyId())
         .append('\n');
     sb.append("  connection limit: ").append(connectionLimit).append(" after authentication\n");
+    sb.append("  users:            ").append(users).append('\n');
+    AuthRateLimit r = rateLimit;
+    if (r != null) {
+      sb.append("  rate limit:       ")
+          .append(r.perSecond())
+          .append(" IAM authentications per second\n");
+    }
     sb.append("  connect:          REDISCLI_AUTH=<token> redis-cli --tls --cacert ")
         .append(ca)
         .append(" -h ")
@@ -442,8 +625,54 @@ public final class ElastiCacheEmulator extends EmulatorServer {
     private @Nullable String adminUser;
     private @Nullable String adminPassword;
     private Duration backendTimeout = Duration.ofSeconds(10);
+    private final Set<String> iamUsers = new TreeSet<>();
+    private final Map<String, String> passwordUsers = new LinkedHashMap<>();
+    private int authenticationRateLimit;
 
     private Builder() {}
+
+    /**
+     * Adds an IAM user (tokens only) to the emulated user group; call again for several. Once any
+     * user is given, the emulator holds a user group, as ElastiCache and MemoryDB do: only its IAM
+     * users may authenticate with a token, only its password users with their password, and its
+     * {@code default} user is disabled unless {@link #passwordUser(String, String) given a
+     * password}. Without any user (the default), any user with a valid token is accepted.
+     *
+     * @param user the user name (ElastiCache: user id and user name, which must be equal)
+     */
+    public Builder iamUser(String user) {
+      iamUsers.add(Objects.requireNonNull(user, "iamUser"));
+      return this;
+    }
+
+    /**
+     * Adds a password user to the emulated user group: a normal Redis ACL user with its own
+     * password (and all keys, channels and commands), as before a migration to IAM. {@code default}
+     * gives the group's default user that password, so that {@code AUTH <password>} works. See
+     * {@link #iamUser(String)}.
+     *
+     * @param user the user name
+     * @param password its password; never logged or shown
+     */
+    public Builder passwordUser(String user, String password) {
+      passwordUsers.put(
+          Objects.requireNonNull(user, "passwordUser"),
+          Objects.requireNonNull(password, "password"));
+      return this;
+    }
+
+    /**
+     * The most IAM authentications ({@code AUTH}/{@code HELLO … AUTH} with a token) the emulator
+     * accepts per second, a token bucket on the emulator's clock with a burst of one second's
+     * worth; more are refused and counted as {@code IamAuthenticationThrottling}. Default 0: no
+     * limit. See {@link ElastiCacheEmulator} for how a refusal reads.
+     *
+     * @param perSecond 1 or more, or 0 for none
+     */
+    public Builder authenticationRateLimit(int perSecond) {
+      this.authenticationRateLimit = perSecond;
+      return this;
+    }
 
     /**
      * The real server behind the emulator, reached in plaintext. Required.
@@ -636,6 +865,46 @@ public final class ElastiCacheEmulator extends EmulatorServer {
       if (port < 0 || port > 65535) {
         problems.add("port: " + port + " is not a port (expected 0 for a free one, up to 65535)");
       }
+      if (authenticationRateLimit < 0) {
+        problems.add(
+            "authenticationRateLimit: "
+                + authenticationRateLimit
+                + " is negative (expected 0 for none, or authentications per second)");
+      }
+      for (String u : iamUsers) {
+        if (!UserGroup.USER_NAME.matcher(u).matches()) {
+          problems.add(
+              "iamUser: \"" + u + "\" is not a user name (expected letters, digits, . _ @ + -)");
+        } else if (u.equals(UserGroup.DEFAULT)
+            || u.equals(BackendAdmin.INTERNAL_ADMIN)
+            || u.equals(adminUser)) {
+          problems.add(
+              "iamUser: \""
+                  + u
+                  + "\" cannot be an IAM user (the default user and the backend administrator"
+                  + " cannot)");
+        } else if (passwordUsers.containsKey(u)) {
+          problems.add(
+              "iamUser: \""
+                  + u
+                  + "\" is also a password user (a user has one authentication mode)");
+        }
+      }
+      passwordUsers.forEach(
+          (u, pw) -> {
+            if (!UserGroup.USER_NAME.matcher(u).matches()) {
+              problems.add(
+                  "passwordUser: \""
+                      + u
+                      + "\" is not a user name (expected letters, digits, . _ @ + -)");
+            } else if (u.equals(BackendAdmin.INTERNAL_ADMIN) || u.equals(adminUser)) {
+              problems.add(
+                  "passwordUser: \"" + u + "\" is the backend administrator (give another user)");
+            }
+            if (pw.isEmpty()) {
+              problems.add("passwordUser: the password of \"" + u + "\" is empty");
+            }
+          });
       if (!problems.isEmpty()) {
         throw new IamConfigurationException(problems);
       }
@@ -658,6 +927,9 @@ public final class ElastiCacheEmulator extends EmulatorServer {
       b.adminUser = adminUser;
       b.adminPassword = adminPassword;
       b.backendTimeout = backendTimeout;
+      b.iamUsers.addAll(iamUsers);
+      b.passwordUsers.putAll(passwordUsers);
+      b.authenticationRateLimit = authenticationRateLimit;
       return b;
     }
 

@@ -36,6 +36,12 @@ final class RedisRelay {
    */
   static final String AUTH_IN_MULTI = "AUTH-inside-MULTI-is-not-allowed";
 
+  /**
+   * Likewise for an IAM authentication over the rate limit: the client's AUTH fails with {@code ERR
+   * unknown command 'IAM-authentication-throttled'}, in order.
+   */
+  static final String THROTTLED = "IAM-authentication-throttled";
+
   private final ElastiCacheEmulator emulator;
   private final ClientConnection client;
   private final Socket clientSocket;
@@ -233,6 +239,11 @@ final class RedisRelay {
       return;
     }
     if (r.argc() == 2) {
+      if (emulator.users().defaultEnabled()) {
+        // The group gives "default" a password: AUTH <password> authenticates it.
+        authenticatePassword("default", r.argText(1), allArgs(r), 1);
+        return;
+      }
       // AUTH <password> authenticates "default", which is not an IAM user.
       reject("default", Rejection.WRONG_USER, "AUTH without a user name names the default user");
       // Two-argument form: the backend then answers WRONGPASS whatever "default" looks like.
@@ -295,16 +306,34 @@ final class RedisRelay {
   }
 
   /**
-   * Verifies the token and forwards the command with the emulator's secret or a wrong one.
+   * Judges the credentials as the user group says (a token for an IAM user, the password for a
+   * password user) and forwards the command with the emulator's secret, the password, or a wrong
+   * password.
    *
-   * @return whether the token was accepted
+   * @return whether the authentication was accepted
    */
-  private boolean authenticate(String user, String token, byte[][] args, int passwordIndex)
+  private boolean authenticate(String user, String credential, byte[][] args, int passwordIndex)
       throws IOException {
-    Verdict verdict = emulator.verifier().verify(user, token);
+    UserGroup.Mode mode = emulator.users().mode(user);
+    if (mode == UserGroup.Mode.PASSWORD) {
+      return authenticatePassword(user, credential, args, passwordIndex);
+    }
+    if (!emulator.mayAuthenticateNow()) {
+      emulator.stats().recordThrottled();
+      log.debug("{}: IAM authentication for user {} throttled", client, user);
+      forward(args(THROTTLED));
+      return false;
+    }
+    Verdict verdict = emulator.verifier().verify(user, credential);
     BackendAdmin admin = emulator.admin();
     if (!verdict.isAccepted()) {
       reject(user, verdict.rejection().orElse(Rejection.MALFORMED), verdict.detail());
+      args[passwordIndex] = bytes(emulator.wrongPassword());
+      forward(args);
+      return false;
+    }
+    if (mode == UserGroup.Mode.NONE) {
+      reject(user, Rejection.UNKNOWN_USER, "the user group does not hold " + user);
       args[passwordIndex] = bytes(emulator.wrongPassword());
       forward(args);
       return false;
@@ -340,6 +369,32 @@ final class RedisRelay {
         again ? "re-authentication" : "authentication",
         user,
         deadline);
+    return true;
+  }
+
+  /**
+   * A password user: the password is forwarded as it is when it is the user's (the backend's ACL
+   * user has it), else a wrong one, so the backend answers either way. Password connections have no
+   * connection limit.
+   */
+  private boolean authenticatePassword(
+      String user, String password, byte[][] args, int passwordIndex) throws IOException {
+    if (!emulator.users().passwordMatches(user, password)) {
+      emulator.stats().recordPasswordRejected();
+      log.debug("{}: password authentication for user {} rejected", client, user);
+      args[passwordIndex] = bytes(emulator.wrongPassword());
+      if (args.length == 2) {
+        forward(args("AUTH", "default", emulator.wrongPassword()));
+      } else {
+        forward(args);
+      }
+      return false;
+    }
+    forward(args);
+    authenticated = true;
+    deadline = Instant.MAX;
+    emulator.stats().recordPasswordAccepted();
+    log.debug("{}: password authentication for user {} accepted", client, user);
     return true;
   }
 

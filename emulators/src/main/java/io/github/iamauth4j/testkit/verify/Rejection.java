@@ -34,5 +34,10 @@ public enum Rejection {
   /** Its expiry has passed. */
   EXPIRED,
   /** Signed in the future, beyond the allowed clock skew. */
-  NOT_YET_VALID
+  NOT_YET_VALID,
+  /**
+   * A valid token for a user the emulated user group does not hold (never added, or removed), or
+   * that may no longer log in with IAM (RDS: IAM revoked).
+   */
+  UNKNOWN_USER
 }

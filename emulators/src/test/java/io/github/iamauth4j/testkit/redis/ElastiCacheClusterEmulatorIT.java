@@ -266,6 +266,35 @@ class ElastiCacheClusterEmulatorIT {
   }
 
   @Test
+  void userChangesReachEveryNodeAndTheMetricsAddUp() {
+    String bobToken = emulator.tokenGenerator("bob").generate().value();
+    long failuresBefore = emulator.metrics().authenticationFailures();
+    long passwordsBefore = emulator.metrics().passwordAuthentications();
+    emulator.addPasswordUser("legacy", "legacy-pw-51");
+    emulator.removeUser("bob");
+    try {
+      for (ElastiCacheEmulator node : emulator.nodes()) {
+        try (RawClient c = new RawClient(node)) {
+          assertThat(c.call("AUTH", "legacy", "legacy-pw-51")).isEqualTo("OK");
+          assertThat(c.call("ACL", "WHOAMI")).isEqualTo("legacy");
+          assertThat(c.call("AUTH", "bob", bobToken)).isInstanceOf(Err.class);
+        }
+      }
+      assertThat(emulator.passwordUsers()).containsExactly("legacy");
+      assertThat(emulator.metrics().passwordAuthentications() - passwordsBefore).isEqualTo(3);
+      assertThat(emulator.metrics().authenticationFailures() - failuresBefore).isEqualTo(3);
+      assertThat(emulator.describe()).doesNotContain("legacy-pw-51");
+    } finally {
+      emulator.removeUser("legacy");
+      emulator.addIamUser("bob");
+    }
+    try (RawClient c = new RawClient(front.get(2))) {
+      assertThat(c.call("AUTH", "bob", bobToken)).isEqualTo("OK");
+      assertThat(c.call("AUTH", "legacy", "legacy-pw-51")).isInstanceOf(Err.class);
+    }
+  }
+
+  @Test
   void theDescriptionListsEveryNodeAndTheCaFile() {
     String d = emulator.describe();
 
