@@ -155,6 +155,19 @@ public abstract class IamAdapterBuilder<B extends IamAdapterBuilder<B>> {
   }
 
   /**
+   * A shortcut for {@link IamAuthConfig.Builder#passwordFallback(FallbackPassword)}: during a
+   * migration from passwords, connections that cannot use IAM authenticate with this password
+   * instead of failing (each fallback logged and counted).
+   *
+   * @param fallback the password user and where its password is
+   * @return this builder
+   */
+  public B passwordFallback(FallbackPassword fallback) {
+    configBuilder().passwordFallback(Objects.requireNonNull(fallback, "passwordFallback"));
+    return self();
+  }
+
+  /**
    * A ready token provider, e.g. one shared with other clients. Not combinable with a
    * configuration; the adapter does not close it.
    *
