@@ -1,7 +1,6 @@
 package io.github.iamauth4j.testkit.rds;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +27,10 @@ final class PgRoles {
   private final String adminUser;
   private final String adminPassword;
   private final String adminDatabase;
-  private final Map<String, String> roles = new ConcurrentHashMap<>();
+  // The emulator's secret per IAM role, and the password each role has on the backend now.
+  private final Map<String, String> secrets = new ConcurrentHashMap<>();
+  private final Map<String, String> current = new ConcurrentHashMap<>();
+  private final Map<String, Object> roleLocks = new ConcurrentHashMap<>();
   private final Set<String> granted = ConcurrentHashMap.newKeySet();
   private final Map<String, Object> grantLocks = new ConcurrentHashMap<>();
 
@@ -54,12 +56,34 @@ final class PgRoles {
     if (user.equals(adminUser)) {
       return adminPassword;
     }
-    String secret;
-    try {
-      secret = roles.computeIfAbsent(user, this::createRole);
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
+    String secret = secrets.computeIfAbsent(user, u -> Secrets.generate());
+    ensurePassword(user, secret);
+    ensureGranted(user, database);
+    return secret;
+  }
+
+  /**
+   * Makes sure the role {@code user} exists with {@code password} (a password user's own) and may
+   * use {@code database}.
+   */
+  void provisionPassword(String user, String database, String password) throws IOException {
+    ensurePassword(user, password);
+    ensureGranted(user, database);
+  }
+
+  private void ensurePassword(String user, String password) throws IOException {
+    if (password.equals(current.get(user))) {
+      return;
     }
+    synchronized (roleLocks.computeIfAbsent(user, k -> new Object())) {
+      if (!password.equals(current.get(user))) {
+        setRole(user, password);
+        current.put(user, password);
+      }
+    }
+  }
+
+  private void ensureGranted(String user, String database) throws IOException {
     String key = user + '\0' + database;
     if (!granted.contains(key)) {
       // One GRANT at a time per role and database: concurrent GRANTs on the same role fail on
@@ -70,11 +94,9 @@ final class PgRoles {
         }
       }
     }
-    return secret;
   }
 
-  private String createRole(String user) {
-    String secret = Secrets.generate();
+  private void setRole(String user, String password) throws IOException {
     try (PgBackend admin = adminSession(adminDatabase)) {
       boolean exists =
           !admin
@@ -84,13 +106,14 @@ final class PgRoles {
           (exists ? "ALTER ROLE " : "CREATE ROLE ")
               + identifier(user)
               + " WITH LOGIN PASSWORD "
-              + literal(secret);
+              + literal(password);
       try {
         admin.query(sql);
       } catch (PgBackend.BackendError e) {
         if (!exists && "42710".equals(e.sqlState())) {
           // Created meanwhile by someone else: take it over.
-          admin.query("ALTER ROLE " + identifier(user) + " WITH LOGIN PASSWORD " + literal(secret));
+          admin.query(
+              "ALTER ROLE " + identifier(user) + " WITH LOGIN PASSWORD " + literal(password));
         } else {
           throw e;
         }
@@ -98,11 +121,9 @@ final class PgRoles {
       admin.terminate();
       log.debug(
           "{} emulator: {} role \"{}\" on the backend", name, exists ? "reset" : "created", user);
-      return secret;
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          new IOException(
-              Secrets.redact(String.valueOf(e.getMessage()), secret, adminPassword), e));
+      throw new IOException(
+          Secrets.redact(String.valueOf(e.getMessage()), password, adminPassword), e);
     }
   }
 

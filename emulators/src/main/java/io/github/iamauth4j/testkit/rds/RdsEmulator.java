@@ -2,6 +2,7 @@ package io.github.iamauth4j.testkit.rds;
 
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.testkit.net.AuthMetrics;
 import io.github.iamauth4j.testkit.net.EmulatorServer;
 import io.github.iamauth4j.testkit.tls.TlsMaterial;
 import io.github.iamauth4j.testkit.verify.TokenVerifier;
@@ -12,9 +13,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every RDS emulator shares: the endpoint tokens are signed for, the region, the trusted
@@ -23,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * {@link RdsMySqlEmulator}; only this package can add one.
  */
 public abstract class RdsEmulator extends EmulatorServer {
+  private static final Logger log = LoggerFactory.getLogger(RdsEmulator.class);
   private final String displayName;
   final String backendHost;
   final int backendPort;
@@ -36,6 +41,7 @@ public abstract class RdsEmulator extends EmulatorServer {
   final SSLContext serverContext;
   final Duration backendConnectTimeout;
   final Duration handshakeTimeout;
+  final RdsUsers users;
   private volatile @Nullable TokenVerifier verifier;
 
   /**
@@ -58,6 +64,89 @@ public abstract class RdsEmulator extends EmulatorServer {
     this.serverContext = tls.serverContext();
     this.backendConnectTimeout = s.backendConnectTimeout;
     this.handshakeTimeout = s.handshakeTimeout;
+    this.users = new RdsUsers(s.iamUsers, s.passwordUsers);
+  }
+
+  /**
+   * The counters under AWS's names: {@code AuthenticationFailures} (failed token and password
+   * logins) and the successful IAM and password logins; RDS has no connection limit or
+   * authentication throttling here, so those two are 0.
+   */
+  public AuthMetrics metrics() {
+    return stats().metrics();
+  }
+
+  /**
+   * Grants {@code user} IAM at once (as {@code GRANT rds_iam} on PostgreSQL, or {@code IDENTIFIED
+   * WITH AWSAuthenticationPlugin} on MySQL): from its next login it must present a token, and a
+   * password user's own password is refused.
+   *
+   * @param user the database user
+   */
+  public void addIamUser(String user) {
+    users.grantIam(Settings.userName("user", user));
+    log.info("{}: IAM granted to user \"{}\"", displayName, user);
+  }
+
+  /**
+   * Revokes IAM from {@code user} at once (as {@code REVOKE rds_iam}): from its next login a token
+   * is refused as RDS refuses it ({@code FATAL: PAM authentication failed for user "<user>"} on
+   * PostgreSQL; error 1045 {@code Access denied for user '<user>'@'<host>' (using password: YES)}
+   * on MySQL), and a password user logs in with its password again. Open connections stay.
+   *
+   * @param user the database user
+   */
+  public void removeIamUser(String user) {
+    users.revokeIam(Settings.userName("user", user));
+    log.info("{}: IAM revoked from user \"{}\"", displayName, user);
+  }
+
+  /**
+   * Makes {@code user} a password user at once: it logs in with this password, which the real
+   * server judges (the emulator sets it on the server's user at its next login), unless it is also
+   * granted IAM.
+   *
+   * @param user the database user, not the backend admin
+   * @param password its password; never logged or shown
+   * @throws IllegalArgumentException if the user is the backend admin or the password is empty
+   */
+  public void addPasswordUser(String user, String password) {
+    Settings.userName("user", user);
+    Objects.requireNonNull(password, "password");
+    if (password.isEmpty() || user.equals(adminUser)) {
+      throw new IllegalArgumentException(
+          "passwordUser: \""
+              + user
+              + "\" cannot be a password user here (not the backend admin, and a non-empty"
+              + " password)");
+    }
+    users.setPassword(user, password);
+    log.info("{}: password user \"{}\" set", displayName, user);
+  }
+
+  /**
+   * Takes the password away from {@code user} at once: unless granted IAM, its logins are refused.
+   *
+   * @param user the database user
+   */
+  public void removePasswordUser(String user) {
+    users.removePassword(Settings.userName("user", user));
+    log.info("{}: password user \"{}\" removed", displayName, user);
+  }
+
+  /** Users explicitly granted IAM; every user not otherwise configured may use a token too. */
+  public Set<String> iamUsers() {
+    return users.iamUsers();
+  }
+
+  /** Users that log in with their own password now (not granted IAM). Never the passwords. */
+  public Set<String> passwordUsers() {
+    return users.passwordUsers();
+  }
+
+  /** Users that may not log in with a token: IAM revoked, or password users. */
+  public Set<String> iamRevokedUsers() {
+    return users.iamRevoked();
   }
 
   /**
@@ -160,7 +249,8 @@ public abstract class RdsEmulator extends EmulatorServer {
         + ") in front of "
         + backendHost
         + ":"
-        + backendPort;
+        + backendPort
+        + (users.isConfigured() ? "; " + users : "");
   }
 
   /**
@@ -201,6 +291,37 @@ public abstract class RdsEmulator extends EmulatorServer {
      */
     public B backendAdmin(String user, String password) {
       s.backendAdmin(user, password);
+      return self();
+    }
+
+    /**
+     * A user granted IAM (as {@code rds_iam} on PostgreSQL): it logs in with a token only, even if
+     * it is also a {@link #passwordUser(String, String) password user}. Every user not configured
+     * otherwise may log in with a token anyway; name a user here to take its password away, as RDS
+     * for PostgreSQL does for members of {@code rds_iam}.
+     *
+     * @param user the database user
+     * @return this builder
+     * @throws IllegalArgumentException if the name is empty
+     */
+    public B iamUser(String user) {
+      s.iamUser(user);
+      return self();
+    }
+
+    /**
+     * A user that logs in with its own password, judged by the real server, beside the IAM users
+     * (e.g. the old application user during a migration to IAM). The emulator creates the user on
+     * the real server, or sets its password, at its first login. Unless also {@link
+     * #iamUser(String) granted IAM}, a token for it is refused.
+     *
+     * @param user the database user, not the backend admin
+     * @param password its password; never logged or shown
+     * @return this builder
+     * @throws IllegalArgumentException if the name or the password is empty
+     */
+    public B passwordUser(String user, String password) {
+      s.passwordUser(user, password);
       return self();
     }
 

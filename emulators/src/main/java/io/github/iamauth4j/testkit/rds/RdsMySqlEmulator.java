@@ -68,9 +68,16 @@ import org.slf4j.LoggerFactory;
  * inherited: {@link #dropAllConnections()}, {@link #refuseNewConnections(Duration)}. Tokens and the
  * backend secrets never appear in logs, messages or {@link #toString()}.
  *
+ * <p>Password users beside IAM users, as during a migration to IAM ({@link
+ * Builder#passwordUser(String, String)}, {@link #addPasswordUser(String, String)}): the emulator
+ * gives the real server's user that password and logs the client in with the password it sent, so
+ * the server judges it. Every other user logs in with a token, as if {@code IDENTIFIED WITH
+ * AWSAuthenticationPlugin}; a user {@link Builder#iamUser(String) granted IAM} logs in with a token
+ * only. {@link #removeIamUser(String)} revokes IAM at run time: tokens then get error 1045, and a
+ * password user's password works again. Counters under AWS's names: {@link #metrics()}.
+ *
  * <p>Not emulated: compression (not offered), backends whose users need {@code
- * caching_sha2_password} full authentication (MySQL 8 defaults; use MariaDB, or native passwords),
- * the {@code AWSAuthenticationPlugin} user setting (every user may log in with a token).
+ * caching_sha2_password} full authentication (MySQL 8 defaults; use MariaDB, or native passwords).
  */
 public final class RdsMySqlEmulator extends RdsEmulator {
   private static final Logger log = LoggerFactory.getLogger(RdsMySqlEmulator.class);
@@ -91,7 +98,10 @@ public final class RdsMySqlEmulator extends RdsEmulator {
   private static final int ER_UNKNOWN_ERROR = 1105;
 
   private final List<String> grantDatabases;
-  private final Map<String, String> users = new ConcurrentHashMap<>();
+  // The emulator's secret per IAM user, and the password each user has on the backend now.
+  private final Map<String, String> secrets = new ConcurrentHashMap<>();
+  private final Map<String, String> current = new ConcurrentHashMap<>();
+  private final Map<String, Object> userLocks = new ConcurrentHashMap<>();
   private final Set<String> granted = ConcurrentHashMap.newKeySet();
   private final AtomicLong plaintextRefused = new AtomicLong();
   private @Nullable Path trustStore;
@@ -274,49 +284,48 @@ public final class RdsMySqlEmulator extends RdsEmulator {
       token = answer.payload;
     }
     String tokenText = withoutNul(token);
-    Verdict verdict = verifier().verify(user, tokenText);
-    if (!verdict.isAccepted()) {
-      Rejection why = verdict.rejection().orElse(Rejection.MALFORMED);
-      stats().recordRejected(why);
-      log.info(
-          "{} emulator: {} rejected the token of user \"{}\": {}", NAME, c, user, verdict.detail());
-      MySqlWire.write(
-          c.out(),
-          sequence + 1,
-          MySqlWire.error(
-              ER_ACCESS_DENIED,
-              "28000",
-              "Access denied for user '"
-                  + user
-                  + "'@'"
-                  + clientHost
-                  + "' (using password: "
-                  + (tokenText.isEmpty() ? "NO" : "YES")
-                  + ")"));
-      return;
-    }
-    stats().recordAccepted(false);
-    log.debug("{} emulator: {} accepted the token of user \"{}\"", NAME, c, user);
-    String secret;
-    try {
-      secret = provision(user, response.database);
-    } catch (IOException e) {
-      log.warn("{} emulator: could not prepare user \"{}\": {}", NAME, user, e.getMessage());
-      MySqlWire.write(
-          c.out(),
-          sequence + 1,
-          MySqlWire.error(
-              ER_UNKNOWN_ERROR,
-              "HY000",
-              "the RDS emulator could not prepare user '"
-                  + user
-                  + "' on its backend "
-                  + backendHost
-                  + ":"
-                  + backendPort
-                  + ": "
-                  + e.getMessage()));
-      return;
+    RdsUsers.Mode mode = users.mode(user);
+    String backendPassword;
+    if (mode == RdsUsers.Mode.PASSWORD) {
+      String configured = users.password(user);
+      if (configured == null) {
+        stats().recordPasswordRejected();
+        accessDenied(c, sequence + 1, user, clientHost, tokenText);
+        return;
+      }
+      try {
+        provisionPassword(user, response.database, configured);
+      } catch (IOException e) {
+        provisionFailed(c, sequence + 1, user, e);
+        return;
+      }
+      // The client's own password: the real server judges it.
+      backendPassword = tokenText;
+    } else {
+      Verdict verdict = verifier().verify(user, tokenText);
+      if (!verdict.isAccepted() || mode == RdsUsers.Mode.NONE) {
+        Rejection why =
+            verdict.isAccepted()
+                ? Rejection.UNKNOWN_USER
+                : verdict.rejection().orElse(Rejection.MALFORMED);
+        stats().recordRejected(why);
+        log.info(
+            "{} emulator: {} rejected the token of user \"{}\": {}",
+            NAME,
+            c,
+            user,
+            verdict.isAccepted() ? "IAM is not granted to the user" : verdict.detail());
+        accessDenied(c, sequence + 1, user, clientHost, tokenText);
+        return;
+      }
+      stats().recordAccepted(false);
+      log.debug("{} emulator: {} accepted the token of user \"{}\"", NAME, c, user);
+      try {
+        backendPassword = provision(user, response.database);
+      } catch (IOException e) {
+        provisionFailed(c, sequence + 1, user, e);
+        return;
+      }
     }
     int backendCaps =
         (response.capabilities
@@ -332,10 +341,19 @@ public final class RdsMySqlEmulator extends RdsEmulator {
       backendCaps &= ~MySqlWire.CLIENT_CONNECT_ATTRS;
     }
     MySqlWire.Packet result =
-        backend.login(response.with(backendCaps, new byte[0], MySqlWire.NATIVE_PASSWORD), secret);
-    // The server's OK (or ERR) goes to the client as the answer to its token.
+        backend.login(
+            response.with(backendCaps, new byte[0], MySqlWire.NATIVE_PASSWORD), backendPassword);
+    boolean ok = result.first() == 0x00;
+    if (mode == RdsUsers.Mode.PASSWORD) {
+      if (ok) {
+        stats().recordPasswordAccepted();
+      } else {
+        stats().recordPasswordRejected();
+      }
+    }
+    // The server's OK (or ERR) goes to the client as the answer to its token or password.
     MySqlWire.write(c.out(), sequence + 1, result.payload);
-    if (result.first() != 0x00) {
+    if (!ok) {
       log.info(
           "{} emulator: {} the backend refused user \"{}\": {}",
           NAME,
@@ -354,16 +372,66 @@ public final class RdsMySqlEmulator extends RdsEmulator {
         Thread.currentThread().getName() + "-down");
   }
 
+  private static void accessDenied(
+      ClientConnection c, int sequence, String user, String clientHost, String credential)
+      throws IOException {
+    MySqlWire.write(
+        c.out(),
+        sequence,
+        MySqlWire.error(
+            ER_ACCESS_DENIED,
+            "28000",
+            "Access denied for user '"
+                + user
+                + "'@'"
+                + clientHost
+                + "' (using password: "
+                + (credential.isEmpty() ? "NO" : "YES")
+                + ")"));
+  }
+
+  private void provisionFailed(ClientConnection c, int sequence, String user, IOException e)
+      throws IOException {
+    log.warn("{} emulator: could not prepare user \"{}\": {}", NAME, user, e.getMessage());
+    MySqlWire.write(
+        c.out(),
+        sequence,
+        MySqlWire.error(
+            ER_UNKNOWN_ERROR,
+            "HY000",
+            "the RDS emulator could not prepare user '"
+                + user
+                + "' on its backend "
+                + backendHost
+                + ":"
+                + backendPort
+                + ": "
+                + e.getMessage()));
+  }
+
   /** The backend password of {@code user}, creating or resetting the user on first use. */
   private String provision(String user, @Nullable String database) throws IOException {
     if (user.equals(adminUser)) {
       return adminPassword;
     }
-    String secret;
-    try {
-      secret = users.computeIfAbsent(user, this::createUser);
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
+    String secret = secrets.computeIfAbsent(user, u -> Secrets.generate());
+    provisionPassword(user, database, secret);
+    return secret;
+  }
+
+  /**
+   * Makes sure {@code '<user>'@'%'} exists with {@code password} and all privileges on {@code
+   * database} and the configured databases.
+   */
+  private void provisionPassword(String user, @Nullable String database, String password)
+      throws IOException {
+    if (!password.equals(current.get(user))) {
+      synchronized (userLocks.computeIfAbsent(user, k -> new Object())) {
+        if (!password.equals(current.get(user))) {
+          setUser(user, password);
+          current.put(user, password);
+        }
+      }
     }
     if (database != null && !database.isEmpty() && !granted.contains(user + '\0' + database)) {
       try (MySqlBackend admin = adminSession()) {
@@ -372,26 +440,22 @@ public final class RdsMySqlEmulator extends RdsEmulator {
       }
       granted.add(user + '\0' + database);
     }
-    return secret;
   }
 
-  private String createUser(String user) {
-    String secret = Secrets.generate();
+  private void setUser(String user, String password) throws IOException {
     String account = literal(user) + "@'%'";
     try (MySqlBackend admin = adminSession()) {
-      admin.execute("CREATE USER IF NOT EXISTS " + account + " IDENTIFIED BY " + literal(secret));
-      admin.execute("ALTER USER " + account + " IDENTIFIED BY " + literal(secret));
+      admin.execute("CREATE USER IF NOT EXISTS " + account + " IDENTIFIED BY " + literal(password));
+      admin.execute("ALTER USER " + account + " IDENTIFIED BY " + literal(password));
       for (String db : grantDatabases) {
         admin.execute(grant(user, db));
         granted.add(user + '\0' + db);
       }
       admin.quit();
       log.debug("{} emulator: prepared user '{}'@'%' on the backend", NAME, user);
-      return secret;
     } catch (IOException e) {
-      throw new UncheckedIOException(
-          new IOException(
-              Secrets.redact(String.valueOf(e.getMessage()), secret, adminPassword), e));
+      throw new IOException(
+          Secrets.redact(String.valueOf(e.getMessage()), password, adminPassword), e);
     }
   }
 

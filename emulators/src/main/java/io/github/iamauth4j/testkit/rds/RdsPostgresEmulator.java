@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +60,18 @@ import org.slf4j.LoggerFactory;
  * {@link #dropAllConnections()}, {@link #refuseNewConnections(Duration)}. Tokens and the backend
  * secrets never appear in logs, messages or {@link #toString()}.
  *
+ * <p>Password users beside IAM users, as during a migration to IAM ({@link
+ * Builder#passwordUser(String, String)}, {@link #addPasswordUser(String, String)}): the emulator
+ * gives the real server's role that password and passes the client's password on to it, so the
+ * server judges it ({@code FATAL: password authentication failed for user "<user>"}, SQLSTATE
+ * 28P01, when wrong). Every other user logs in with a token, as if granted {@code rds_iam}; a user
+ * {@link Builder#iamUser(String) granted IAM} that also has a password can no longer use it, as on
+ * RDS: its password gets the PAM error. {@link #removeIamUser(String)} revokes IAM at run time:
+ * tokens then get the PAM error, and a password user's password works again. Counters under AWS's
+ * names: {@link #metrics()}.
+ *
  * <p>Not emulated: direct TLS negotiation ({@code sslnegotiation=direct}, PostgreSQL 17 clients),
- * GSSAPI encryption (refused with {@code N} as RDS does), the {@code rds_iam} role membership check
- * (every role may log in with a token).
+ * GSSAPI encryption (refused with {@code N} as RDS does).
  */
 public final class RdsPostgresEmulator extends RdsEmulator {
   private static final Logger log = LoggerFactory.getLogger(RdsPostgresEmulator.class);
@@ -218,13 +229,25 @@ public final class RdsPostgresEmulator extends RdsEmulator {
           "recv_password_packet");
       return;
     }
-    String token = PgWire.cstring(m.body, 0);
-    Verdict verdict = verifier().verify(user, token);
-    if (!verdict.isAccepted()) {
-      Rejection why = verdict.rejection().orElse(Rejection.MALFORMED);
+    String credential = PgWire.cstring(m.body, 0);
+    RdsUsers.Mode mode = users.mode(user);
+    if (mode == RdsUsers.Mode.PASSWORD) {
+      passwordLogin(c, protocol, params, user, database, credential);
+      return;
+    }
+    Verdict verdict = verifier().verify(user, credential);
+    if (!verdict.isAccepted() || mode == RdsUsers.Mode.NONE) {
+      Rejection why =
+          verdict.isAccepted()
+              ? Rejection.UNKNOWN_USER
+              : verdict.rejection().orElse(Rejection.MALFORMED);
       stats().recordRejected(why);
       log.info(
-          "{} emulator: {} rejected the token of user \"{}\": {}", NAME, c, user, verdict.detail());
+          "{} emulator: {} rejected the token of user \"{}\": {}",
+          NAME,
+          c,
+          user,
+          verdict.isAccepted() ? "IAM is not granted to the user" : verdict.detail());
       fatal(c, "28P01", "PAM authentication failed for user \"" + user + "\"", "auth_failed");
       return;
     }
@@ -234,21 +257,80 @@ public final class RdsPostgresEmulator extends RdsEmulator {
     try {
       secret = roles.provision(user, database);
     } catch (IOException e) {
-      log.warn("{} emulator: could not prepare role \"{}\": {}", NAME, user, e.getMessage());
-      fatal(
-          c,
-          "58000",
-          "the RDS emulator could not prepare role \""
-              + user
-              + "\" on its backend "
-              + backendHost
-              + ":"
-              + backendPort
-              + ": "
-              + e.getMessage(),
-          "iamauth4j_provision");
+      provisionFailed(c, user, e);
       return;
     }
+    relay(c, protocol, params, user, secret, null);
+  }
+
+  /**
+   * A password user: its own password goes to the real server, which judges it (its error, e.g.
+   * {@code password authentication failed for user "<user>"}, reaches the client as it is).
+   */
+  private void passwordLogin(
+      ClientConnection c,
+      int protocol,
+      Map<String, String> params,
+      String user,
+      String database,
+      String password)
+      throws IOException {
+    String configured = users.password(user);
+    if (configured == null) {
+      // Removed meanwhile: as if never a password user.
+      stats().recordPasswordRejected();
+      fatal(c, "28P01", "password authentication failed for user \"" + user + "\"", "auth_failed");
+      return;
+    }
+    try {
+      roles.provisionPassword(user, database, configured);
+    } catch (IOException e) {
+      provisionFailed(c, user, e);
+      return;
+    }
+    relay(
+        c,
+        protocol,
+        params,
+        user,
+        password,
+        ok -> {
+          if (ok) {
+            stats().recordPasswordAccepted();
+            log.debug("{} emulator: {} user \"{}\" logged in with its password", NAME, c, user);
+          } else {
+            stats().recordPasswordRejected();
+            log.info(
+                "{} emulator: {} the backend refused the password of user \"{}\"", NAME, c, user);
+          }
+        });
+  }
+
+  private void provisionFailed(ClientConnection c, String user, IOException e) throws IOException {
+    log.warn("{} emulator: could not prepare role \"{}\": {}", NAME, user, e.getMessage());
+    fatal(
+        c,
+        "58000",
+        "the RDS emulator could not prepare role \""
+            + user
+            + "\" on its backend "
+            + backendHost
+            + ":"
+            + backendPort
+            + ": "
+            + e.getMessage(),
+        "iamauth4j_provision");
+  }
+
+  /** Logs in to the real server with {@code password}, passes its answer on and relays. */
+  private void relay(
+      ClientConnection c,
+      int protocol,
+      Map<String, String> params,
+      String user,
+      String password,
+      @Nullable Consumer<Boolean> outcome)
+      throws IOException {
     PgBackend backend;
     try {
       backend = PgBackend.connect(backendHost, backendPort, backendConnectTimeout);
@@ -266,7 +348,10 @@ public final class RdsPostgresEmulator extends RdsEmulator {
       return;
     }
     try {
-      PgBackend.Startup s = backend.startup(protocol, params, user, secret);
+      PgBackend.Startup s = backend.startup(protocol, params, user, password);
+      if (outcome != null) {
+        outcome.accept(s.ok);
+      }
       for (PgWire.Message passOn : s.messages) {
         c.out().write(passOn.encode());
       }

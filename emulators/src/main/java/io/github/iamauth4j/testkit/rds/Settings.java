@@ -6,9 +6,13 @@ import io.github.iamauth4j.testkit.verify.TrustedCredentials;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +33,28 @@ final class Settings {
   int port;
   Duration backendConnectTimeout = Duration.ofSeconds(10);
   Duration handshakeTimeout = Duration.ofSeconds(30);
+  final Set<String> iamUsers = new TreeSet<>();
+  final Map<String, String> passwordUsers = new LinkedHashMap<>();
+
+  void iamUser(String user) {
+    iamUsers.add(userName("iamUser", user));
+  }
+
+  void passwordUser(String user, String password) {
+    Objects.requireNonNull(password, "passwordUser password");
+    if (password.isEmpty()) {
+      throw new IllegalArgumentException("passwordUser: the password of \"" + user + "\" is empty");
+    }
+    passwordUsers.put(userName("passwordUser", user), password);
+  }
+
+  static String userName(String setting, String user) {
+    Objects.requireNonNull(user, setting);
+    if (user.isEmpty() || user.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(setting + ": \"" + user + "\" is not a user name");
+    }
+    return user;
+  }
 
   void backend(String host, int port) {
     Objects.requireNonNull(host, "backend host");
@@ -111,6 +137,11 @@ final class Settings {
       problems.add(
           "backendAdmin: is required (a user of the real server that may create users and grant"
               + " privileges, and its password)");
+    } else if (passwordUsers.containsKey(adminUser)) {
+      problems.add(
+          "passwordUser: \""
+              + adminUser
+              + "\" is the backend admin, whose password the emulator already has");
     }
     return problems;
   }

@@ -95,4 +95,46 @@ class RdsEmulatorBuilderTest {
         .contains("sslmode=verify-full")
         .contains("sslrootcert=" + rds.caPemFile());
   }
+
+  @Test
+  void passwordUsersAreCheckedWithoutShowingThePassword() {
+    RdsMySqlEmulator.Builder b = RdsMySqlEmulator.builder();
+    assertThatThrownBy(() -> b.passwordUser("legacy", ""))
+        .hasMessageStartingWith("passwordUser: the password of \"legacy\" is empty");
+    assertThatThrownBy(() -> b.iamUser("")).hasMessageStartingWith("iamUser: \"\"");
+    assertThatThrownBy(
+            () ->
+                RdsPostgresEmulator.builder()
+                    .backend("127.0.0.1", 5432)
+                    .backendAdmin("postgres", "admin-pw")
+                    .passwordUser("postgres", "other-pw")
+                    .start())
+        .isInstanceOfSatisfying(
+            IamConfigurationException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .satisfies(
+                        p ->
+                            assertThat(p)
+                                .startsWith("passwordUser: \"postgres\" is the backend admin")
+                                .doesNotContain("other-pw")));
+  }
+
+  @Test
+  void aUserGrantedIamLogsInWithATokenOnlyAndARevokedOneNotAtAll() {
+    RdsUsers users =
+        new RdsUsers(java.util.Set.of("both"), java.util.Map.of("both", "p1", "legacy", "p2"));
+
+    assertThat(users.mode("app")).isEqualTo(RdsUsers.Mode.IAM);
+    assertThat(users.mode("both")).isEqualTo(RdsUsers.Mode.IAM);
+    assertThat(users.mode("legacy")).isEqualTo(RdsUsers.Mode.PASSWORD);
+    users.revokeIam("both");
+    users.revokeIam("app");
+    assertThat(users.mode("both")).isEqualTo(RdsUsers.Mode.PASSWORD);
+    assertThat(users.mode("app")).isEqualTo(RdsUsers.Mode.NONE);
+    users.removePassword("legacy");
+    assertThat(users.mode("legacy")).isEqualTo(RdsUsers.Mode.NONE);
+    assertThat(users.toString()).doesNotContain("p1").doesNotContain("p2");
+  }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenGenerator;
+import io.github.iamauth4j.testkit.net.AuthMetrics;
 import io.github.iamauth4j.testkit.server.MariaDbServer;
 import io.github.iamauth4j.testkit.verify.Rejection;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.Test;
 class RdsMySqlEmulatorIT {
   private static final String REGION = "us-east-1";
 
+  private static final String LEGACY_PASSWORD = "legacy-pw-2f8b";
+
   private static MariaDbServer mariadb;
   private static RdsMySqlEmulator rds;
 
@@ -45,6 +48,7 @@ class RdsMySqlEmulatorIT {
             .backendAdmin(mariadb.adminUser(), mariadb.adminPassword())
             .region(REGION)
             .trust(TrustedCredentials.example())
+            .passwordUser("legacy", LEGACY_PASSWORD)
             .start();
   }
 
@@ -347,11 +351,71 @@ class RdsMySqlEmulatorIT {
     assertThat(rds.stats().connectionsOpened()).isGreaterThanOrEqualTo(opened + 2);
   }
 
+  private static String currentUser(String user, String password) throws SQLException {
+    try (Connection c = mariadbJdbc(user, password);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select current_user()")) {
+      assertThat(rs.next()).isTrue();
+      return rs.getString(1);
+    }
+  }
+
+  private static void assertDenied(String user, String password) {
+    assertThatThrownBy(() -> mariadbJdbc(user, password).close())
+        .isInstanceOfSatisfying(
+            SQLException.class,
+            e -> {
+              assertThat(e.getErrorCode()).isEqualTo(1045);
+              assertThat(e.getSQLState()).isEqualTo("28000");
+              assertThat(e.getMessage())
+                  .contains("Access denied for user '" + user + "'@'")
+                  .contains("(using password: YES)");
+            });
+  }
+
+  @Test
+  void aPasswordUserLogsInWithItsOwnPasswordJudgedByTheServer() throws SQLException {
+    AuthMetrics before = rds.metrics();
+
+    assertThat(currentUser("legacy", LEGACY_PASSWORD)).isEqualTo("legacy@%");
+    assertDenied("legacy", "wrong");
+    assertDenied("legacy", token("legacy"));
+    Programs.Result cli = mariadbCli("legacy", LEGACY_PASSWORD, "select current_user()");
+    assertThat(cli.exitCode).as(cli.toString()).isZero();
+
+    AuthMetrics after = rds.metrics();
+    assertThat(after.passwordAuthentications() - before.passwordAuthentications()).isEqualTo(2);
+    assertThat(after.authenticationFailures() - before.authenticationFailures()).isEqualTo(2);
+  }
+
+  @Test
+  void revokingIamRefusesTokensWithError1045AndGrantingIamTakesThePasswordAway()
+      throws SQLException {
+    assertThat(currentUser("revokee", token("revokee"))).isEqualTo("revokee@%");
+    long unknown = rds.stats().rejected(Rejection.UNKNOWN_USER);
+
+    rds.removeIamUser("revokee");
+    rds.addIamUser("legacy");
+    try {
+      assertDenied("revokee", token("revokee"));
+      assertThat(rds.stats().rejected(Rejection.UNKNOWN_USER)).isEqualTo(unknown + 1);
+      assertDenied("legacy", LEGACY_PASSWORD);
+      assertThat(currentUser("legacy", token("legacy"))).isEqualTo("legacy@%");
+    } finally {
+      rds.addIamUser("revokee");
+      rds.removeIamUser("legacy");
+    }
+    assertThat(currentUser("revokee", token("revokee"))).isEqualTo("revokee@%");
+    assertThat(currentUser("legacy", LEGACY_PASSWORD)).isEqualTo("legacy@%");
+  }
+
   @Test
   void describesEndpointAndCaWithoutSecrets() {
     assertThat(rds.toString())
         .contains("localhost:" + rds.port())
         .contains(rds.caPemFile().toString())
+        .contains("password users [legacy]")
+        .doesNotContain(LEGACY_PASSWORD)
         .doesNotContain(mariadb.adminPassword())
         .doesNotContain(TrustedCredentials.example().secretAccessKey());
   }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenGenerator;
+import io.github.iamauth4j.testkit.net.AuthMetrics;
 import io.github.iamauth4j.testkit.server.PostgresServer;
 import io.github.iamauth4j.testkit.verify.Rejection;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
@@ -36,6 +37,9 @@ class RdsPostgresEmulatorIT {
   private static final String REGION = "us-east-1";
   private static final String PAM = "PAM authentication failed for user \"app\"";
 
+  private static final String LEGACY_PASSWORD = "legacy-pw-9d1e";
+  private static final String BOTH_PASSWORD = "both-pw-4c0a";
+
   private static PostgresServer postgres;
   private static RdsPostgresEmulator rds;
 
@@ -48,6 +52,9 @@ class RdsPostgresEmulatorIT {
             .backendAdmin(postgres.superuser(), postgres.superuserPassword())
             .region(REGION)
             .trust(TrustedCredentials.example())
+            .passwordUser("legacy", LEGACY_PASSWORD)
+            .passwordUser("both", BOTH_PASSWORD)
+            .iamUser("both")
             .start();
   }
 
@@ -314,12 +321,87 @@ class RdsPostgresEmulatorIT {
     }
   }
 
+  private static String currentUser(String user, String password) throws SQLException {
+    try (Connection c = jdbc(user, password);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select current_user")) {
+      assertThat(rs.next()).isTrue();
+      return rs.getString(1);
+    }
+  }
+
+  private static void assertRefused(String user, String password, String message) {
+    assertThatThrownBy(() -> jdbc(user, password).close())
+        .isInstanceOfSatisfying(
+            PSQLException.class,
+            e -> {
+              assertThat(e.getSQLState()).isEqualTo("28P01");
+              assertThat(e.getMessage()).contains(message);
+            });
+  }
+
+  @Test
+  void aPasswordUserLogsInWithItsOwnPasswordJudgedByTheServer() throws SQLException {
+    AuthMetrics before = rds.metrics();
+
+    assertThat(currentUser("legacy", LEGACY_PASSWORD)).isEqualTo("legacy");
+    assertRefused("legacy", "wrong", "password authentication failed for user \"legacy\"");
+    // Not granted IAM: a token is only a wrong password.
+    assertRefused("legacy", token("legacy"), "password authentication failed for user \"legacy\"");
+
+    AuthMetrics after = rds.metrics();
+    assertThat(after.passwordAuthentications() - before.passwordAuthentications()).isEqualTo(1);
+    assertThat(after.authenticationFailures() - before.authenticationFailures()).isEqualTo(2);
+    assertThat(rds.passwordUsers()).contains("legacy").doesNotContain("both");
+  }
+
+  @Test
+  void aUserGrantedRdsIamCanNoLongerLogInWithItsPassword() throws SQLException {
+    assertRefused("both", BOTH_PASSWORD, "PAM authentication failed for user \"both\"");
+    assertThat(currentUser("both", token("both"))).isEqualTo("both");
+  }
+
+  @Test
+  void revokingIamRefusesTokensWithThePamErrorAndGivesThePasswordBack() throws SQLException {
+    assertThat(currentUser("revokee", token("revokee"))).isEqualTo("revokee");
+    long unknown = rds.stats().rejected(Rejection.UNKNOWN_USER);
+
+    rds.removeIamUser("revokee");
+    rds.removeIamUser("both");
+    try {
+      assertRefused("revokee", token("revokee"), "PAM authentication failed for user \"revokee\"");
+      assertThat(rds.stats().rejected(Rejection.UNKNOWN_USER)).isEqualTo(unknown + 1);
+      assertThat(currentUser("both", BOTH_PASSWORD)).isEqualTo("both");
+      assertRefused("both", token("both"), "password authentication failed for user \"both\"");
+      assertThat(rds.iamRevokedUsers()).contains("revokee");
+    } finally {
+      rds.addIamUser("revokee");
+      rds.addIamUser("both");
+    }
+    assertThat(currentUser("revokee", token("revokee"))).isEqualTo("revokee");
+    assertRefused("both", BOTH_PASSWORD, "PAM authentication failed for user \"both\"");
+  }
+
+  @Test
+  void aPasswordUserAddedAtRunTimeLogsInAndOneRemovedIsRefused() throws SQLException {
+    rds.addPasswordUser("late", "late-pw-1");
+    assertThat(currentUser("late", "late-pw-1")).isEqualTo("late");
+
+    rds.removePasswordUser("late");
+
+    assertRefused("late", "late-pw-1", "PAM authentication failed for user \"late\"");
+    assertRefused("late", token("late"), "PAM authentication failed for user \"late\"");
+  }
+
   @Test
   void describesEndpointAndCaWithoutSecrets() {
     assertThat(rds.toString())
         .contains("localhost:" + rds.port())
         .contains(rds.caPemFile().toString())
         .contains(REGION)
+        .contains("password users [legacy]")
+        .doesNotContain(LEGACY_PASSWORD)
+        .doesNotContain(BOTH_PASSWORD)
         .doesNotContain(postgres.superuserPassword())
         .doesNotContain(TrustedCredentials.example().secretAccessKey());
   }
