@@ -1,6 +1,5 @@
 package io.github.iamauth4j.examples;
 
-import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.github.iamauth4j.valkey.IamValkey;
@@ -36,12 +35,9 @@ public final class ValkeyExample {
       RenewalPolicy renewal) {
     IamValkey iam =
         IamValkey.builder()
-            .auth(
-                IamAuthConfig.builder()
-                    .target(IamTarget.elastiCache("orders", "app")) // group id, IAM user id
-                    .region("us-east-1") // or .endpoint(host)
-                    .credentialsProvider(credentials)
-                    .build())
+            .target(IamTarget.elastiCache("orders", "app")) // replication group id, IAM user id
+            .region("us-east-1") // or .endpoint(host): the region is in ElastiCache host names
+            .credentialsProvider(credentials)
             .trustStore(trust)
             .renewalPolicy(renewal)
             .build();

@@ -1,6 +1,7 @@
 package io.github.iamauth4j.valkey;
 
-import io.github.iamauth4j.core.IamAuthConfig;
+import io.github.iamauth4j.core.ConnectionRenewals;
+import io.github.iamauth4j.core.IamAdapterBuilder;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.RenewalPolicy;
@@ -24,7 +25,6 @@ import io.valkey.JedisPool;
 import io.valkey.JedisPoolConfig;
 import io.valkey.JedisPooled;
 import io.valkey.RedisProtocol;
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +35,6 @@ import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.jspecify.annotations.Nullable;
 
@@ -46,10 +45,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * IamValkey iam = IamValkey.builder()
- *     .auth(IamAuthConfig.builder()
- *         .target(IamTarget.elastiCache("orders", "app"))   // replication group id, IAM user id
- *         .region("us-east-1")
- *         .build())
+ *     .target(IamTarget.elastiCache("orders", "app"))   // replication group id, IAM user id
+ *     .region("us-east-1")
  *     .build();
  * JedisPooled valkey = iam.pooled("master.orders.abc123.use1.cache.amazonaws.com", 6379);
  * valkey.set("greeting", "hello");
@@ -75,8 +72,7 @@ public final class IamValkey implements AutoCloseable {
       DefaultJedisClientConfig.builder().ssl(true).build();
 
   private final IamTokenProvider tokens;
-  private final @Nullable AutoCloseable lease;
-  private final boolean ownsTokens;
+  private final IamAdapterBuilder.Tokens held;
   private final RenewalPolicy policy;
   private final Renewer renewer;
   private final IamCredentialsProvider credentials;
@@ -84,23 +80,22 @@ public final class IamValkey implements AutoCloseable {
   private final boolean plaintextAllowed;
 
   private IamValkey(
-      Builder b,
-      IamTokenProvider tokens,
-      @Nullable AutoCloseable lease,
+      IamAdapterBuilder.Tokens held,
+      RenewalPolicy policy,
+      boolean plaintextAllowed,
       @Nullable SSLSocketFactory sslSocketFactory) {
-    this.tokens = tokens;
-    this.lease = lease;
-    this.ownsTokens = b.tokenProvider == null;
-    this.policy = b.renewalPolicy;
+    this.held = held;
+    this.tokens = held.provider();
+    this.policy = policy;
     this.renewer = new Renewer(tokens, policy);
     this.credentials = new IamCredentialsProvider(tokens);
     this.sslSocketFactory = sslSocketFactory;
-    this.plaintextAllowed = b.plaintextAllowed;
+    this.plaintextAllowed = plaintextAllowed;
     // The first connection should find a token ready; the fetch runs on the core's threads.
     tokens.prefetch();
   }
 
-  /** A builder; an {@linkplain Builder#auth(IamAuthConfig) auth configuration} is required. */
+  /** A builder; a target (or a provider configuration, or a ready token provider) is required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -113,6 +108,19 @@ public final class IamValkey implements AutoCloseable {
   /** The policy that paces re-authentication and retirement. */
   public RenewalPolicy renewalPolicy() {
     return policy;
+  }
+
+  /**
+   * The per-connection renewals: {@code open()} counts the connections renewed now (those of the
+   * ready clients until their pool destroys them; see {@link #configurePool} for an app's own).
+   */
+  public ConnectionRenewals renewals() {
+    return renewer.renewals();
+  }
+
+  /** Whether plaintext was allowed by {@link Builder#allowPlaintextForLocalTesting()}. */
+  public boolean plaintextAllowed() {
+    return plaintextAllowed;
   }
 
   /**
@@ -326,6 +334,11 @@ public final class IamValkey implements AutoCloseable {
    * (then defers to commons-pool2's idle-time policy), the evictor running at least every {@link
    * #evictionPeriod()}, over every idle connection. Other settings are kept.
    *
+   * <p>In a pool the app builds with these settings, a connection is unknown to the adapter until
+   * the evictor first visits it: it is re-authenticated then (its last authentication is unknown),
+   * and counted by {@link #renewals()} until the evictor evicts it, or, when the pool destroys it
+   * otherwise, until the garbage collector collects it.
+   *
    * @param poolConfig the app's settings, changed in place
    * @param <C> the settings type
    * @return the same settings
@@ -373,20 +386,13 @@ public final class IamValkey implements AutoCloseable {
   }
 
   /**
-   * Closes the token provider if this adapter built it, or gives back its lease on a shared one; a
-   * provider given to {@link Builder#tokenProvider} is left open. Close the clients first.
+   * Gives back this adapter's lease on the JVM's shared token provider for its configuration (the
+   * last lease closes it); a provider given to the builder's {@code tokenProvider(...)} is left
+   * open. Close the clients first.
    */
   @Override
   public void close() {
-    if (lease != null) {
-      try {
-        lease.close();
-      } catch (Exception e) {
-        // a lease's close does not throw
-      }
-    } else if (ownsTokens) {
-      tokens.close();
-    }
+    held.close();
   }
 
   @Override
@@ -399,82 +405,26 @@ public final class IamValkey implements AutoCloseable {
         + "]";
   }
 
-  /** Builds an {@link IamValkey}. */
-  public static final class Builder {
-    private @Nullable IamAuthConfig auth;
-    private @Nullable IamTokenProvider tokenProvider;
-    private RenewalPolicy renewalPolicy = RenewalPolicy.defaults();
-    private @Nullable KeyStore trustStore;
+  /**
+   * Builds an {@link IamValkey}: the core's {@link IamAdapterBuilder} (the token provider's
+   * configuration or its shortcuts, or a ready token provider; renewal policy; trust store;
+   * plaintext opt-out) plus valkey-java's own {@link #sslSocketFactory(SSLSocketFactory)}. Every
+   * problem is reported at once.
+   */
+  public static final class Builder extends IamAdapterBuilder<Builder> {
     private @Nullable SSLSocketFactory sslSocketFactory;
-    private boolean plaintextAllowed;
 
     private Builder() {}
-
-    /**
-     * The provider configuration (target, region, credentials, …). The tokens come from the JVM's
-     * {@linkplain IamTokenProvider#shared(IamAuthConfig) shared provider} for it, so every client
-     * of the same target reuses one cached token.
-     *
-     * @param config the configuration
-     */
-    public Builder auth(IamAuthConfig config) {
-      this.auth = Objects.requireNonNull(config, "auth");
-      return this;
-    }
-
-    /**
-     * A ready token provider instead of {@link #auth(IamAuthConfig)}; {@link IamValkey#close()}
-     * leaves it open.
-     *
-     * @param provider the token provider
-     */
-    public Builder tokenProvider(IamTokenProvider provider) {
-      this.tokenProvider = Objects.requireNonNull(provider, "tokenProvider");
-      return this;
-    }
-
-    /**
-     * How often connections re-authenticate and when those that cannot are retired. Default {@link
-     * RenewalPolicy#defaults()}: every hour less up to 10 minutes; retired after 6 hours (less up
-     * to 1) without authenticating.
-     *
-     * @param policy the policy
-     */
-    public Builder renewalPolicy(RenewalPolicy policy) {
-      this.renewalPolicy = Objects.requireNonNull(policy, "renewalPolicy");
-      return this;
-    }
-
-    /**
-     * Certificates to trust for TLS when the server's are not signed by a CA the JVM trusts (a
-     * private CA, a local emulator). Default: the JVM's trust store.
-     *
-     * @param trustStore the trusted certificates
-     */
-    public Builder trustStore(KeyStore trustStore) {
-      this.trustStore = Objects.requireNonNull(trustStore, "trustStore");
-      return this;
-    }
 
     /**
      * The TLS socket factory for connections whose settings name none. Not combinable with {@link
      * #trustStore(KeyStore)}.
      *
      * @param factory the factory
+     * @return this builder
      */
     public Builder sslSocketFactory(SSLSocketFactory factory) {
       this.sslSocketFactory = Objects.requireNonNull(factory, "sslSocketFactory");
-      return this;
-    }
-
-    /**
-     * Allows client settings without TLS or without host verification, for a local Redis or Valkey
-     * in development and tests only: the token is a bearer secret and goes out in clear (logged as
-     * a warning once per client). The ready clients still use TLS unless given settings with {@code
-     * ssl(false)}.
-     */
-    public Builder allowPlaintextForLocalTesting() {
-      this.plaintextAllowed = true;
       return this;
     }
 
@@ -485,40 +435,21 @@ public final class IamValkey implements AutoCloseable {
      */
     public IamValkey build() {
       List<String> problems = new ArrayList<>();
-      if (auth == null && tokenProvider == null) {
-        problems.add(
-            "auth: missing (expected IamAuthConfig.builder().target(...).region(...).build(), or"
-                + " a tokenProvider)");
-      }
-      if (auth != null && tokenProvider != null) {
-        problems.add("tokenProvider: given together with auth (expected one or the other)");
-      }
-      if (trustStore != null && sslSocketFactory != null) {
+      if (trustStore() != null && sslSocketFactory != null) {
         problems.add(
             "trustStore: given together with sslSocketFactory (expected one or the other: build"
                 + " the factory from the trust store)");
       }
-      SSLSocketFactory sockets = sslSocketFactory;
-      if (trustStore != null) {
-        try {
-          TrustManagerFactory tmf =
-              TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-          tmf.init(trustStore);
-          SSLContext context = SSLContext.getInstance("TLS");
-          context.init(null, tmf.getTrustManagers(), null);
-          sockets = context.getSocketFactory();
-        } catch (GeneralSecurityException e) {
-          problems.add("trustStore: unusable (" + e.getMessage() + ")");
+      SSLContext ssl = sslContext(problems);
+      SSLSocketFactory sockets = ssl != null ? ssl.getSocketFactory() : sslSocketFactory;
+      Tokens tokens = tokens(problems, "IamValkey", REDIS_KINDS);
+      if (!problems.isEmpty() || tokens == null) {
+        if (tokens != null) {
+          tokens.close();
         }
-      }
-      if (!problems.isEmpty()) {
         throw new IamConfigurationException(problems);
       }
-      if (tokenProvider != null) {
-        return new IamValkey(this, tokenProvider, null, sockets);
-      }
-      IamTokenProvider.Lease lease = IamTokenProvider.shared(Objects.requireNonNull(auth));
-      return new IamValkey(this, lease.provider(), lease, sockets);
+      return new IamValkey(tokens, renewalPolicy(), plaintextAllowed(), sockets);
     }
   }
 }

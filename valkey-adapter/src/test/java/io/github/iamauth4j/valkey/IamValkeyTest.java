@@ -31,7 +31,7 @@ class IamValkeyTest {
   private IamValkey iam(boolean plaintext) {
     IamValkey.Builder b =
         IamValkey.builder()
-            .auth(
+            .config(
                 IamAuthConfig.builder()
                     .target(IamTarget.elastiCache("orders", "app"))
                     .region("us-east-1")
@@ -148,7 +148,7 @@ class IamValkeyTest {
             .build();
     iam =
         IamValkey.builder()
-            .auth(
+            .config(
                 IamAuthConfig.builder()
                     .target(IamTarget.elastiCache("orders", "app"))
                     .region("us-east-1")
@@ -179,8 +179,39 @@ class IamValkeyTest {
             IamConfigurationException.class,
             e ->
                 assertThat(e.problems())
-                    .anySatisfy(p -> assertThat(p).startsWith("auth: missing"))
+                    .anySatisfy(p -> assertThat(p).startsWith("target: is required"))
                     .anySatisfy(p -> assertThat(p).startsWith("trustStore: given together")));
+  }
+
+  @Test
+  void theBuilderShortcutsAreTheCoreConfigurationsSettingsAndATargetMustBeRedis() {
+    iam =
+        IamValkey.builder()
+            .target(IamTarget.memoryDb("orders", "app"))
+            .region("us-east-1")
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", SECRET)))
+            .firstTokenTimeout(Duration.ofSeconds(2))
+            .build();
+
+    assertThat(iam.tokenProvider().target()).isEqualTo(IamTarget.memoryDb("orders", "app"));
+    assertThat(iam.tokenProvider().firstTokenTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(iam.renewals().open()).isZero();
+    assertThatThrownBy(
+            () ->
+                IamValkey.builder()
+                    .target(IamTarget.rds("db.example.com", 5432, "app"))
+                    .region("us-east-1")
+                    .build())
+        .isInstanceOfSatisfying(
+            IamConfigurationException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .asString()
+                    .startsWith("target: RDS endpoint")
+                    .contains("is not something IamValkey connects to"));
   }
 
   @Test

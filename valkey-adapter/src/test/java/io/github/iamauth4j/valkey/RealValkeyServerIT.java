@@ -2,6 +2,7 @@ package io.github.iamauth4j.valkey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.testkit.compat.EmulatorCounters;
@@ -86,16 +87,17 @@ class RealValkeyServerIT {
         .as("the backend is Valkey")
         .contains("valkey_version:");
     try (IamTokenProvider tokens =
-            IamTokenProvider.builder()
-                .target(
-                    IamTarget.elastiCache(
-                        RedisAdapterCompatibilityKit.CACHE, RedisAdapterCompatibilityKit.USER))
-                .region(RedisAdapterCompatibilityKit.REGION)
-                .credentialsProvider(TrustedCredentials.example().asProvider())
-                .expiry(RedisAdapterCompatibilityKit.TOKEN_EXPIRY)
-                .refreshBeforeExpiry(RedisAdapterCompatibilityKit.TOKEN_EXPIRY.dividedBy(2))
-                .safetyMargin(Duration.ofSeconds(2))
-                .build();
+            IamTokenProvider.create(
+                IamAuthConfig.builder()
+                    .target(
+                        IamTarget.elastiCache(
+                            RedisAdapterCompatibilityKit.CACHE, RedisAdapterCompatibilityKit.USER))
+                    .region(RedisAdapterCompatibilityKit.REGION)
+                    .credentialsProvider(TrustedCredentials.example().asProvider())
+                    .expiry(RedisAdapterCompatibilityKit.TOKEN_EXPIRY)
+                    .refreshBeforeExpiry(RedisAdapterCompatibilityKit.TOKEN_EXPIRY.dividedBy(2))
+                    .safetyMargin(Duration.ofSeconds(2))
+                    .build());
         IamValkey iam =
             IamValkey.builder()
                 .tokenProvider(tokens)

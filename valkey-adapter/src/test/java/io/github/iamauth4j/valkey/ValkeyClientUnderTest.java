@@ -43,7 +43,7 @@ final class ValkeyClientUnderTest implements RedisClientUnderTest {
   static IamValkey iam(ClientSettings s) {
     IamValkey.Builder b =
         IamValkey.builder()
-            .auth(s.config())
+            .config(s.config())
             .renewalPolicy(s.renewalPolicy())
             .trustStore(s.tls().trustStore());
     if (s.plaintextAllowed()) {

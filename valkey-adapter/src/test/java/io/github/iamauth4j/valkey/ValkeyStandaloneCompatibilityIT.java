@@ -3,7 +3,6 @@ package io.github.iamauth4j.valkey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.TokenUnavailableException;
@@ -73,6 +72,7 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
   @Test
   void aPoolOfFiftyAndASubscriberStayUpAcrossFiveConnectionLimits() throws Exception {
     IamValkey iam = ValkeyClientUnderTest.iam(settings());
+    closeAfterTest(iam);
     ConnectionPoolConfig poolConfig = iam.poolConfig();
     poolConfig.setMaxTotal(POOL_SIZE + 10);
     poolConfig.setMaxIdle(POOL_SIZE + 10);
@@ -142,15 +142,8 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
 
     EmulatorCounters d = counters().minus(before);
     long retired = count(IamAuthEvent.ConnectionRetired.class);
-    long subscriberAuths =
-        events().stream()
-            .filter(e -> e instanceof IamAuthEvent.ConnectionReauthenticated)
-            .filter(
-                e ->
-                    ((IamAuthEvent.ConnectionReauthenticated) e)
-                        .connection()
-                        .contains("subscriber"))
-            .count();
+    // Each in-band AUTH's reply reaches the subscriber's reader as a plain reply: onPong("OK").
+    long subscriberAuths = subscriber.authReplies();
     org.slf4j.LoggerFactory.getLogger(getClass())
         .info(
             "pool of {} for {}: {} commands, {} transactions, {}/{} messages, {} failed, {}"
@@ -183,6 +176,16 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
     assertThat(valkey.getPool().getCreatedCount() - created)
         .as("connections created to replace others: renewed in place, not turned over")
         .isLessThan(POOL_SIZE / 5);
+    // Polled: the pool's evictor may be between its decision and the destruction of a connection.
+    Awaitility.await("connections tracked: exactly those in the pool, none leaked")
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(iam.renewals().open())
+                    .isEqualTo(valkey.getPool().getNumActive() + valkey.getPool().getNumIdle()));
+    subscriber.close();
+    valkey.close();
+    assertThat(iam.renewals().open()).as("connections tracked once the pool is closed").isZero();
   }
 
   /**
@@ -192,6 +195,7 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
   @Test
   void aJedisPoolAndItsSubscriberStayUpAcrossThreeConnectionLimits() throws Exception {
     IamValkey iam = ValkeyClientUnderTest.iam(settings());
+    closeAfterTest(iam);
     JedisPool pool = iam.pool(settings().host(), settings().port());
     closeAfterTest(pool);
     List<String> received = new CopyOnWriteArrayList<>();
@@ -248,6 +252,16 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
     assertThat(d.reauthentications()).as("re-authentications").isPositive();
     assertThat(received).as("messages received").isEqualTo(published);
     assertThat(subscriber.failure()).as("the subscriber's failure").isNull();
+    assertThat(subscriber.authReplies()).as("in-band re-authentications").isGreaterThanOrEqualTo(3);
+    Awaitility.await("Jedis objects tracked: exactly those in the pool")
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(iam.renewals().open())
+                    .isEqualTo(pool.getNumActive() + pool.getNumIdle()));
+    subscriber.close();
+    pool.close();
+    assertThat(iam.renewals().open()).as("Jedis objects tracked once the pool is closed").isZero();
   }
 
   /**
@@ -262,12 +276,9 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
         };
     IamValkey failing =
         IamValkey.builder()
-            .auth(
-                IamAuthConfig.builder()
-                    .target(IamTarget.elastiCache(CACHE, USER))
-                    .region(REGION)
-                    .credentialsProvider(none)
-                    .build())
+            .target(IamTarget.elastiCache(CACHE, USER))
+            .region(REGION)
+            .credentialsProvider(none)
             .trustStore(settings().tls().trustStore())
             .build();
     closeAfterTest(failing);
@@ -337,8 +348,10 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
     private final JedisPubSub pubSub;
     private final Thread thread;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicLong authReplies;
 
-    private Subscriber(JedisPubSub pubSub, Subscribe how, String channel) {
+    private Subscriber(JedisPubSub pubSub, AtomicLong authReplies, Subscribe how, String channel) {
+      this.authReplies = authReplies;
       this.pubSub = pubSub;
       this.thread =
           new Thread(
@@ -356,6 +369,7 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
     static Subscriber start(Subscribe how, String channel, java.util.function.Consumer<String> sink)
         throws InterruptedException {
       CountDownLatch subscribed = new CountDownLatch(1);
+      AtomicLong authReplies = new AtomicLong();
       JedisPubSub pubSub =
           new JedisPubSub() {
             @Override
@@ -367,8 +381,15 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
             public void onMessage(String ch, String message) {
               sink.accept(message);
             }
+
+            @Override
+            public void onPong(String reply) {
+              if ("OK".equals(reply)) {
+                authReplies.incrementAndGet();
+              }
+            }
           };
-      Subscriber s = new Subscriber(pubSub, how, channel);
+      Subscriber s = new Subscriber(pubSub, authReplies, how, channel);
       s.thread.start();
       assertThat(subscribed.await(30, TimeUnit.SECONDS)).as("subscribed").isTrue();
       return s;
@@ -376,6 +397,11 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
 
     Throwable failure() {
       return failure.get();
+    }
+
+    /** The replies to in-band re-authentications the subscriber's reader saw. */
+    long authReplies() {
+      return authReplies.get();
     }
 
     void close() throws InterruptedException {

@@ -36,7 +36,6 @@ public final class IamCredentialsProvider implements RedisCredentialsProvider {
       throw new JedisConnectionException(
           "no IAM token for " + tokens.target().description() + ": " + e.getMessage(), e);
     }
-    Renewer.authenticating(tokens.clock().instant());
     return new DefaultRedisCredentials(token.userName(), token.valueChars());
   }
 

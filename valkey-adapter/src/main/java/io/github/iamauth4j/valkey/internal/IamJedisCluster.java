@@ -39,7 +39,11 @@ public final class IamJedisCluster extends JedisCluster {
   @Override
   public void subscribe(JedisPubSub jedisPubSub, String... channels) {
     try (Connection c = connections.getConnection()) {
-      renewer.runSubscribed(c, jedisPubSub::isSubscribed, () -> jedisPubSub.proceed(c, channels));
+      renewer.runSubscribed(
+          c,
+          renewer.renewalOf(c, c),
+          jedisPubSub::isSubscribed,
+          () -> jedisPubSub.proceed(c, channels));
     }
   }
 
@@ -47,14 +51,21 @@ public final class IamJedisCluster extends JedisCluster {
   public void psubscribe(JedisPubSub jedisPubSub, String... patterns) {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
-          c, jedisPubSub::isSubscribed, () -> jedisPubSub.proceedWithPatterns(c, patterns));
+          c,
+          renewer.renewalOf(c, c),
+          jedisPubSub::isSubscribed,
+          () -> jedisPubSub.proceedWithPatterns(c, patterns));
     }
   }
 
   @Override
   public void subscribe(BinaryJedisPubSub jedisPubSub, byte[]... channels) {
     try (Connection c = connections.getConnection()) {
-      renewer.runSubscribed(c, jedisPubSub::isSubscribed, () -> jedisPubSub.proceed(c, channels));
+      renewer.runSubscribed(
+          c,
+          renewer.renewalOf(c, c),
+          jedisPubSub::isSubscribed,
+          () -> jedisPubSub.proceed(c, channels));
     }
   }
 
@@ -62,7 +73,10 @@ public final class IamJedisCluster extends JedisCluster {
   public void psubscribe(BinaryJedisPubSub jedisPubSub, byte[]... patterns) {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
-          c, jedisPubSub::isSubscribed, () -> jedisPubSub.proceedWithPatterns(c, patterns));
+          c,
+          renewer.renewalOf(c, c),
+          jedisPubSub::isSubscribed,
+          () -> jedisPubSub.proceedWithPatterns(c, patterns));
     }
   }
 

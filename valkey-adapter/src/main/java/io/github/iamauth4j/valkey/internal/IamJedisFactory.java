@@ -10,21 +10,35 @@ import io.valkey.JedisSocketFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 
-/** valkey-java's {@link JedisFactory}, making {@link IamJedis} objects. */
+/**
+ * valkey-java's {@link JedisFactory}, making {@link IamJedis} objects, tracked from the moment they
+ * authenticate, and no longer tracked once the pool destroys them.
+ */
 final class IamJedisFactory extends JedisFactory {
+  private final HostAndPort node;
   private final JedisSocketFactory socketFactory;
   private final JedisClientConfig clientConfig;
   private final Renewer renewer;
 
-  IamJedisFactory(HostAndPort hostAndPort, JedisClientConfig clientConfig, Renewer renewer) {
-    super(hostAndPort, clientConfig);
+  IamJedisFactory(HostAndPort node, JedisClientConfig clientConfig, Renewer renewer) {
+    super(node, clientConfig);
+    this.node = node;
     this.clientConfig = DefaultJedisClientConfig.copyConfig(clientConfig);
-    this.socketFactory = new DefaultJedisSocketFactory(hostAndPort, this.clientConfig);
+    this.socketFactory = new DefaultJedisSocketFactory(node, this.clientConfig);
     this.renewer = renewer;
   }
 
   @Override
   public PooledObject<Jedis> makeObject() throws Exception {
-    return new DefaultPooledObject<>(new IamJedis(socketFactory, clientConfig, renewer));
+    return new DefaultPooledObject<>(new IamJedis(socketFactory, clientConfig, renewer, node));
+  }
+
+  @Override
+  public void destroyObject(PooledObject<Jedis> p) throws Exception {
+    try {
+      super.destroyObject(p);
+    } finally {
+      renewer.destroyed(p.getObject(), p.getObject().getConnection());
+    }
   }
 }

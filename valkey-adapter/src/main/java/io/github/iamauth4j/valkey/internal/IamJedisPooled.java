@@ -30,7 +30,11 @@ public final class IamJedisPooled extends JedisPooled {
   @Override
   public void subscribe(JedisPubSub jedisPubSub, String... channels) {
     try (Connection c = connections.getConnection()) {
-      renewer.runSubscribed(c, jedisPubSub::isSubscribed, () -> jedisPubSub.proceed(c, channels));
+      renewer.runSubscribed(
+          c,
+          renewer.renewalOf(c, c),
+          jedisPubSub::isSubscribed,
+          () -> jedisPubSub.proceed(c, channels));
     }
   }
 
@@ -38,14 +42,21 @@ public final class IamJedisPooled extends JedisPooled {
   public void psubscribe(JedisPubSub jedisPubSub, String... patterns) {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
-          c, jedisPubSub::isSubscribed, () -> jedisPubSub.proceedWithPatterns(c, patterns));
+          c,
+          renewer.renewalOf(c, c),
+          jedisPubSub::isSubscribed,
+          () -> jedisPubSub.proceedWithPatterns(c, patterns));
     }
   }
 
   @Override
   public void subscribe(BinaryJedisPubSub jedisPubSub, byte[]... channels) {
     try (Connection c = connections.getConnection()) {
-      renewer.runSubscribed(c, jedisPubSub::isSubscribed, () -> jedisPubSub.proceed(c, channels));
+      renewer.runSubscribed(
+          c,
+          renewer.renewalOf(c, c),
+          jedisPubSub::isSubscribed,
+          () -> jedisPubSub.proceed(c, channels));
     }
   }
 
@@ -53,7 +64,10 @@ public final class IamJedisPooled extends JedisPooled {
   public void psubscribe(BinaryJedisPubSub jedisPubSub, byte[]... patterns) {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
-          c, jedisPubSub::isSubscribed, () -> jedisPubSub.proceedWithPatterns(c, patterns));
+          c,
+          renewer.renewalOf(c, c),
+          jedisPubSub::isSubscribed,
+          () -> jedisPubSub.proceedWithPatterns(c, patterns));
     }
   }
 

@@ -8,9 +8,9 @@ import io.valkey.providers.PooledConnectionProvider;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 
 /**
- * A standalone pool whose connections are renewed when they are borrowed ({@link
- * Renewer#checkOut}); idle ones are renewed by the pool's {@link RenewingEvictionPolicy}, set in
- * the pool configuration it is given.
+ * A standalone pool of the adapter's {@link IamConnection}s ({@link IamConnectionFactory}), renewed
+ * when they are borrowed ({@link Renewer#checkOut}); idle ones are renewed by the pool's {@link
+ * RenewingEvictionPolicy}, set in the pool configuration it is given.
  */
 public final class IamPooledConnectionProvider extends PooledConnectionProvider {
   private final Renewer renewer;
@@ -27,7 +27,7 @@ public final class IamPooledConnectionProvider extends PooledConnectionProvider 
       JedisClientConfig clientConfig,
       GenericObjectPoolConfig<Connection> poolConfig,
       Renewer renewer) {
-    super(hostAndPort, clientConfig, poolConfig);
+    super(new IamConnectionFactory(hostAndPort, clientConfig, renewer), poolConfig);
     this.renewer = renewer;
   }
 

@@ -1,23 +1,21 @@
 package io.github.iamauth4j.valkey.internal;
 
 import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.ConnectionRenewal;
 import io.github.iamauth4j.core.ConnectionRenewals;
-import io.github.iamauth4j.core.IamAuthEvents;
 import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.RefreshScheduler;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.valkey.Connection;
+import io.valkey.HostAndPort;
 import io.valkey.Protocol;
 import io.valkey.exceptions.JedisConnectionException;
 import io.valkey.exceptions.JedisException;
-import java.time.Clock;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -27,8 +25,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps the pooled connections of one client under the server's connection limit. valkey-java never
- * re-authenticates a live connection, so this class does it at the moments when a pooled connection
- * belongs to nobody:
+ * re-authenticates a live connection, so this class does it, with each connection's own {@link
+ * ConnectionRenewal} saying when, at the moments when a pooled connection belongs to nobody:
  *
  * <ul>
  *   <li>when it is borrowed ({@link #checkOut}): before the app gets it, {@code AUTH} with a fresh
@@ -42,25 +40,30 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A connection is never in {@code MULTI} at those moments: valkey-java's {@code Transaction}
  * holds its connection until {@code EXEC}/{@code DISCARD}, and a pooled {@code Jedis} discards an
- * open transaction when it is returned. The state of each connection is kept in a weak map, so a
- * connection the pool destroys is forgotten with it. Thread-safe; never blocks on AWS.
+ * open transaction when it is returned.
+ *
+ * <p>The adapter's own pools make {@link Tracked} connections, tracked from the moment they
+ * authenticate and closed by the pool's factory when the pool destroys them, so {@link
+ * ConnectionRenewals#open()} counts exactly the live ones. A connection of a pool the app built
+ * (with the adapter's eviction policy, {@code IamValkey.configurePool}) is tracked when the evictor
+ * first visits it, in a weak map, and re-authenticated at once since its last authentication is
+ * unknown; it is closed when the evictor evicts it, or else when the garbage collector collects it.
+ * Thread-safe; never blocks on AWS.
  */
 public final class Renewer {
-  /** When the credentials provider last handed out a token on this thread (a connection opened). */
-  private static final ThreadLocal<@Nullable Instant> AUTHENTICATED_AT = new ThreadLocal<>();
-
   /** Set while a check-out runs on this thread, so that nested check-outs do not check twice. */
   private static final ThreadLocal<@Nullable Boolean> CHECKING_OUT = new ThreadLocal<>();
 
   /** How many retired connections one check-out discards before handing one out unchecked. */
   private static final int MAX_DISCARDS = 32;
 
-  private final IamTokenProvider tokens;
-  private final RenewalPolicy policy;
+  /** The shortest wait of a subscriber's timer (when due but no token is ready yet). */
+  private static final Duration MIN_TICK = Duration.ofMillis(50);
+
   private final ConnectionRenewals renewals;
-  private final IamAuthEvents events;
-  private final Clock clock;
-  private final Map<Connection, State> states = Collections.synchronizedMap(new WeakHashMap<>());
+  private final RefreshScheduler scheduler;
+  private final Map<Connection, ConnectionRenewal> found =
+      Collections.synchronizedMap(new WeakHashMap<>());
   private final AtomicLong ids = new AtomicLong();
 
   /**
@@ -68,21 +71,28 @@ public final class Renewer {
    * @param policy the renewal policy
    */
   public Renewer(IamTokenProvider tokens, RenewalPolicy policy) {
-    this.tokens = tokens;
-    this.policy = policy;
-    this.renewals = ConnectionRenewals.of(tokens, policy);
-    this.events = tokens.events();
-    this.clock = tokens.clock();
+    this(tokens, policy, tokens.scheduler());
+  }
+
+  /** As above, with the subscribers' timers on {@code scheduler} (tests drive time by hand). */
+  Renewer(IamTokenProvider tokens, RenewalPolicy policy, RefreshScheduler scheduler) {
+    this.renewals = ConnectionRenewals.of(tokens, policy, scheduler);
+    this.scheduler = scheduler;
   }
 
   /** The token cache. */
   public IamTokenProvider tokens() {
-    return tokens;
+    return renewals.tokens();
   }
 
   /** The renewal policy. */
   public RenewalPolicy policy() {
-    return policy;
+    return renewals.policy();
+  }
+
+  /** The renewals of the client's connections: {@code open()} counts those tracked now. */
+  public ConnectionRenewals renewals() {
+    return renewals;
   }
 
   /**
@@ -91,21 +101,68 @@ public final class Renewer {
    * most that long after it falls due.
    */
   public Duration evictionPeriod() {
-    Duration tenth = policy.reauthenticationInterval().dividedBy(10);
+    Duration tenth = policy().reauthenticationInterval().dividedBy(10);
     if (tenth.compareTo(Duration.ofMillis(100)) < 0) {
       return Duration.ofMillis(100);
     }
     return tenth.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : tenth;
   }
 
-  /** Records that a connection is authenticating on this thread now (called by the provider). */
-  static void authenticating(Instant at) {
-    AUTHENTICATED_AT.set(at);
+  /**
+   * Starts tracking a connection of the adapter's own pools that has just authenticated.
+   *
+   * @param node where it goes
+   * @return its renewal; close it when the connection is destroyed
+   */
+  ConnectionRenewal track(HostAndPort node) {
+    return renewals.track("valkey-java connection #" + ids.incrementAndGet() + " to " + node);
   }
 
-  /** The number of connections tracked now (for tests). */
-  public int tracked() {
-    return states.size();
+  /**
+   * The renewal of a pooled resource: its own if the adapter's pools made it, else the one tracked
+   * for its connection (started now, due at once, if this is the first visit).
+   *
+   * @param resource a {@code Connection} or a {@code Jedis}
+   * @param connection its connection
+   */
+  ConnectionRenewal renewalOf(Object resource, Connection connection) {
+    if (resource instanceof Tracked t) {
+      return t.renewal();
+    }
+    if (connection instanceof Tracked t) {
+      return t.renewal();
+    }
+    synchronized (found) {
+      ConnectionRenewal r = found.get(connection);
+      if (r == null) {
+        r = renewals.track("valkey-java connection #" + ids.incrementAndGet() + " (an app's pool)");
+        r.reauthenticateNow();
+        found.put(connection, r);
+        // The connection's own reference must not reach the action, or it is never collected.
+        Cleanup.CLEANER.register(connection, r::close);
+      }
+      return r;
+    }
+  }
+
+  /**
+   * Stops tracking a resource its pool destroys now.
+   *
+   * @param resource a {@code Connection} or a {@code Jedis}
+   * @param connection its connection
+   */
+  void destroyed(Object resource, Connection connection) {
+    ConnectionRenewal r;
+    if (resource instanceof Tracked t) {
+      r = t.renewal();
+    } else if (connection instanceof Tracked t) {
+      r = t.renewal();
+    } else {
+      r = found.remove(connection);
+    }
+    if (r != null) {
+      r.close();
+    }
   }
 
   /**
@@ -127,41 +184,34 @@ public final class Renewer {
     CHECKING_OUT.set(Boolean.TRUE);
     try {
       for (int discarded = 0; ; discarded++) {
-        AUTHENTICATED_AT.remove();
         T resource = borrow.get();
         if (resource == null) {
           return resource;
         }
-        Instant openedNow = AUTHENTICATED_AT.get();
-        if (discarded >= MAX_DISCARDS || renew(connectionOf.apply(resource), openedNow)) {
+        Connection c = connectionOf.apply(resource);
+        if (discarded >= MAX_DISCARDS || renew(c, renewalOf(resource, c))) {
           return resource;
         }
         discard.accept(resource);
       }
     } finally {
       CHECKING_OUT.remove();
-      AUTHENTICATED_AT.remove();
     }
   }
 
   /**
-   * Renews a connection that belongs to nobody now (just borrowed, or idle under the evictor).
+   * Renews a connection that belongs to nobody now (just borrowed, or idle under the evictor):
+   * {@code AUTH} if its renewal is due and a token is ready.
    *
    * @param connection the connection
-   * @param authenticatedAt when it authenticated, if it was opened just now; null if unknown
+   * @param renewal its renewal
    * @return false if the connection must be discarded: too old, or dead
    */
-  boolean renew(Connection connection, @Nullable Instant authenticatedAt) {
-    State s = stateOf(connection, authenticatedAt);
-    Instant now = clock.instant();
-    if (s.retirementDue(now)) {
-      events.retired(s.name, Duration.between(s.openedAt, now));
+  static boolean renew(Connection connection, ConnectionRenewal renewal) {
+    if (renewal.retirementDue()) {
       return false;
     }
-    if (!s.reauthenticationDue(now)) {
-      return true;
-    }
-    AuthToken token = readyToken(s, now);
+    AuthToken token = renewal.reauthenticationDue();
     if (token == null) {
       return true;
     }
@@ -169,157 +219,131 @@ public final class Renewer {
       connection.sendCommand(Protocol.Command.AUTH, token.userName(), token.value());
       connection.getStatusCodeReply();
     } catch (JedisConnectionException e) {
-      events.reauthenticationFailed(s.name, e);
+      renewal.reauthenticationFailed(e);
       return false;
     } catch (JedisException e) {
-      // Refused (e.g. WRONGPASS): the connection keeps its earlier authentication; try again soon.
-      s.postpone(now.plus(renewals.retryDelay()));
-      events.reauthenticationFailed(s.name, e);
+      // Refused (e.g. WRONGPASS): the connection keeps its earlier authentication; tried again
+      // soon.
+      renewal.reauthenticationFailed(e);
       return true;
     }
-    s.authenticated(now, policy.nextReauthenticationDelay());
-    events.reauthenticated(s.name);
+    renewal.reauthenticated();
     return true;
   }
 
-  /** The cached token, or null (reported, postponed) when none is usable; never waits. */
-  private @Nullable AuthToken readyToken(State s, Instant now) {
-    CompletableFuture<AuthToken> f = tokens.tokenAsync();
-    if (!f.isDone()) {
-      return null; // the first fetch or a refresh is under way: the next safe moment will do
-    }
-    try {
-      return f.join();
-    } catch (RuntimeException e) {
-      s.postpone(now.plus(renewals.retryDelay()));
-      events.reauthenticationFailed(s.name + " (no usable token)", unwrap(e));
-      return null;
-    }
-  }
-
   /**
-   * Runs a blocking subscription on a connection the caller has checked out, sending {@code AUTH}
-   * on it from a timer at the policy's jittered interval while it is subscribed (RESP3 allows any
-   * command in subscriber mode; the subscriber's reader gets the {@code OK} reply as a {@code
-   * PONG}). When the subscription ends after at least one such {@code AUTH}, the connection is
-   * marked broken so that the pool destroys it instead of lending it with a reply possibly unread.
+   * Runs a blocking subscription on a connection the caller has checked out: renews it first (so
+   * that it starts with a whole interval), then sends {@code AUTH} on it from a timer whenever its
+   * renewal falls due while it is subscribed (RESP3 allows any command in subscriber mode; the
+   * subscriber's reader gets the {@code OK} reply as a {@code PONG}). When the subscription ends
+   * after at least one such {@code AUTH}, the connection is marked broken so that the pool destroys
+   * it instead of lending it with a reply possibly unread.
    *
    * @param connection the subscribed connection
+   * @param renewal its renewal
    * @param subscribed whether the subscriber is in its reader loop now
    * @param proceed runs the subscription (blocks until it ends)
    */
-  public void runSubscribed(Connection connection, BooleanSupplier subscribed, Runnable proceed) {
-    State s = stateOf(connection, null);
-    SubscriberRenewal renewal = new SubscriberRenewal(connection, s, subscribed);
-    // Authenticated just before subscribing, so the first timed AUTH has a whole interval to spare.
-    s.postpone(clock.instant());
-    if (!renew(connection, null)) {
+  public void runSubscribed(
+      Connection connection,
+      ConnectionRenewal renewal,
+      BooleanSupplier subscribed,
+      Runnable proceed) {
+    renewal.reauthenticateNow();
+    if (!renew(connection, renewal)) {
       connection.setBroken();
     }
-    AutoCloseable timer = renewals.stream(s.name + " (subscriber)", renewal::send, () -> {});
+    SubscriberRenewal timer = new SubscriberRenewal(connection, renewal, subscribed);
+    timer.start();
     try {
       proceed.run();
     } finally {
-      try {
-        timer.close();
-      } catch (Exception e) {
-        // closing a stream does not throw
-      }
-      if (renewal.sent()) {
+      if (timer.stop()) {
         connection.setBroken();
       }
     }
   }
 
-  /** The in-band re-authentication of one subscribed connection. */
+  /** The in-band re-authentication of one subscribed connection, on its renewal's instants. */
   private final class SubscriberRenewal {
     private final Connection connection;
-    private final State state;
+    private final ConnectionRenewal renewal;
     private final BooleanSupplier subscribed;
-    private volatile boolean sent;
+    private boolean sent; // guarded by this
+    private boolean stopped; // guarded by this
+    private RefreshScheduler.@Nullable Cancellable timer; // guarded by this
 
-    SubscriberRenewal(Connection connection, State state, BooleanSupplier subscribed) {
+    SubscriberRenewal(
+        Connection connection, ConnectionRenewal renewal, BooleanSupplier subscribed) {
       this.connection = connection;
-      this.state = state;
+      this.renewal = renewal;
       this.subscribed = subscribed;
     }
 
-    void send(AuthToken token) {
-      if (!subscribed.getAsBoolean()) {
-        return; // not in the reader loop (yet, or any more): nobody would read the reply
-      }
-      synchronized (connection) {
-        sent = true;
-        connection.sendCommand(Protocol.Command.AUTH, token.userName(), token.value());
-        connection.getMany(0); // flushes without reading: the subscriber's thread reads the reply
-      }
-      state.authenticated(clock.instant(), policy.nextReauthenticationDelay());
-      events.reauthenticated(state.name + " (subscriber)");
+    synchronized void start() {
+      schedule(untilDue());
     }
 
-    boolean sent() {
+    /** Stops the timer; answers whether an {@code AUTH} was sent. */
+    synchronized boolean stop() {
+      stopped = true;
+      RefreshScheduler.Cancellable t = timer;
+      timer = null;
+      if (t != null) {
+        t.cancel();
+      }
       return sent;
     }
-  }
 
-  private State stateOf(Connection connection, @Nullable Instant authenticatedAt) {
-    synchronized (states) {
-      State s = states.get(connection);
-      if (s == null) {
-        Instant now = clock.instant();
-        s =
-            new State(
-                "valkey-java connection #" + ids.incrementAndGet() + " " + connection,
-                now,
-                authenticatedAt,
-                policy);
-        states.put(connection, s);
+    private void schedule(Duration delay) {
+      // guarded by this
+      if (!stopped) {
+        timer = scheduler.schedule(this::tick, delay);
       }
-      return s;
-    }
-  }
-
-  /** The renewal state of one connection. */
-  static final class State {
-    final String name;
-    final Instant openedAt;
-    private final Duration maxAge;
-    private Instant authenticatedAt; // guarded by this
-    private Instant reauthenticateAt; // guarded by this
-
-    /**
-     * @param authenticatedAt when it authenticated; null if unknown (it is then re-authenticated at
-     *     once, which also proves it alive)
-     */
-    State(String name, Instant now, @Nullable Instant authenticatedAt, RenewalPolicy policy) {
-      this.name = name;
-      this.openedAt = authenticatedAt != null ? authenticatedAt : now;
-      this.maxAge = policy.nextMaxConnectionAge();
-      this.authenticatedAt = this.openedAt;
-      this.reauthenticateAt =
-          authenticatedAt != null ? authenticatedAt.plus(policy.nextReauthenticationDelay()) : now;
     }
 
-    /**
-     * Whether the connection has gone its jittered maximum age since it last authenticated: only a
-     * connection that could not be re-authenticated in all that time (borrowed throughout, or
-     * refused) gets there.
-     */
-    synchronized boolean retirementDue(Instant now) {
-      return !now.isBefore(authenticatedAt.plus(maxAge));
+    private Duration untilDue() {
+      Duration d =
+          Duration.between(renewals.tokens().clock().instant(), renewal.reauthenticateAt());
+      return d.compareTo(MIN_TICK) < 0 ? MIN_TICK : d;
     }
 
-    synchronized boolean reauthenticationDue(Instant now) {
-      return !now.isBefore(reauthenticateAt);
-    }
-
-    synchronized void authenticated(Instant at, Duration next) {
-      authenticatedAt = at;
-      reauthenticateAt = at.plus(next);
-    }
-
-    synchronized void postpone(Instant until) {
-      reauthenticateAt = until;
+    private void tick() {
+      synchronized (this) {
+        if (stopped) {
+          return;
+        }
+        if (!renewal.isReauthenticationDue()) {
+          schedule(untilDue());
+          return;
+        }
+        if (!subscribed.getAsBoolean()) {
+          // Not in the reader loop (yet): nobody would read the reply.
+          schedule(renewals.retryDelay());
+          return;
+        }
+      }
+      AuthToken token = renewal.reauthenticationDue();
+      synchronized (this) {
+        if (stopped) {
+          return;
+        }
+        if (token != null) {
+          sent = true; // even a partly written AUTH leaves a reply to read, or a broken connection
+          try {
+            synchronized (connection) {
+              connection.sendCommand(Protocol.Command.AUTH, token.userName(), token.value());
+              connection.getMany(0); // flushes without reading: the subscriber's thread reads
+            }
+          } catch (RuntimeException e) {
+            // Broken: the subscriber sees it too.
+            renewal.reauthenticationFailed(e);
+            return;
+          }
+          renewal.reauthenticated();
+        }
+        schedule(untilDue());
+      }
     }
   }
 
@@ -333,12 +357,14 @@ public final class Renewer {
     connection.close();
   }
 
-  static Throwable unwrap(Throwable t) {
-    Throwable e = t;
-    while ((e instanceof CompletionException || e instanceof ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
+  /** A pooled resource made by the adapter's pools, tracked since it authenticated. */
+  interface Tracked {
+    /** Its renewal. */
+    ConnectionRenewal renewal();
+  }
+
+  /** Started only when a connection of an app's own pool is first seen. */
+  private static final class Cleanup {
+    static final Cleaner CLEANER = Cleaner.create();
   }
 }

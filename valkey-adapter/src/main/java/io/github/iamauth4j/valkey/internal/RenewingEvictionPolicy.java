@@ -10,7 +10,9 @@ import org.apache.commons.pool2.impl.EvictionPolicy;
 /**
  * The pool's eviction policy, run by commons-pool2's evictor on each idle connection while no one
  * can borrow it: renews the connection ({@link Renewer}), evicts it if it is too old or dead, and
- * otherwise leaves the decision to commons-pool2's {@link DefaultEvictionPolicy} (idle time).
+ * otherwise leaves the decision to commons-pool2's {@link DefaultEvictionPolicy} (idle time). In a
+ * pool the app built, it is the only hook the adapter has: an evicted connection stops being
+ * tracked here, since the pool destroys it next.
  *
  * @param <T> the pooled type ({@code Connection} or {@code Jedis})
  */
@@ -30,9 +32,14 @@ public final class RenewingEvictionPolicy<T> implements EvictionPolicy<T> {
 
   @Override
   public boolean evict(EvictionConfig config, PooledObject<T> underTest, int idleCount) {
-    if (!renewer.renew(connectionOf.apply(underTest.getObject()), null)) {
-      return true;
+    T resource = underTest.getObject();
+    Connection connection = connectionOf.apply(resource);
+    boolean evict =
+        !Renewer.renew(connection, renewer.renewalOf(resource, connection))
+            || idleTime.evict(config, underTest, idleCount);
+    if (evict) {
+      renewer.destroyed(resource, connection);
     }
-    return idleTime.evict(config, underTest, idleCount);
+    return evict;
   }
 }

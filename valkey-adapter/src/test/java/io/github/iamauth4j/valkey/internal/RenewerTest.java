@@ -2,11 +2,15 @@ package io.github.iamauth4j.valkey.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.iamauth4j.core.ConnectionRenewal;
+import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.RefreshScheduler;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.valkey.Connection;
+import io.valkey.HostAndPort;
 import io.valkey.commands.ProtocolCommand;
 import io.valkey.exceptions.JedisAccessControlException;
 import io.valkey.exceptions.JedisConnectionException;
@@ -17,29 +21,38 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.commons.pool2.impl.DefaultPooledObject;
+import org.apache.commons.pool2.impl.EvictionConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
-/** When a pooled connection is re-authenticated or retired, on a clock the test moves. */
+/**
+ * When a pooled connection is re-authenticated or retired, and when a subscribed one is, on a clock
+ * the test moves; and that {@code open()} counts each connection from tracking to destruction.
+ */
 class RenewerTest {
   private static final Duration INTERVAL = Duration.ofMinutes(60);
   private static final Duration MAX_AGE = Duration.ofHours(6);
+  private static final HostAndPort NODE = new HostAndPort("orders.example", 6379);
 
   private final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final List<IamAuthEvent> events = new CopyOnWriteArrayList<>();
   private final IamTokenProvider tokens =
-      IamTokenProvider.builder()
-          .target(IamTarget.elastiCache("orders", "app"))
-          .region("us-east-1")
-          .credentialsProvider(
-              StaticCredentialsProvider.create(
-                  AwsBasicCredentials.create(
-                      "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")))
-          .clock(clock)
-          .listener(events::add)
-          .build();
+      IamTokenProvider.create(
+          IamAuthConfig.builder()
+              .target(IamTarget.elastiCache("orders", "app"))
+              .region("us-east-1")
+              .credentialsProvider(
+                  StaticCredentialsProvider.create(
+                      AwsBasicCredentials.create(
+                          "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")))
+              .clock(clock)
+              .listener(events::add)
+              .build());
+  private final ManualTimers timers = new ManualTimers(clock);
   // No jitter, so the instants are exact.
   private final Renewer renewer =
       new Renewer(
@@ -49,27 +62,37 @@ class RenewerTest {
               .reauthenticationJitter(Duration.ZERO)
               .maxConnectionAge(MAX_AGE)
               .maxConnectionAgeJitter(Duration.ZERO)
-              .build());
+              .build(),
+          timers);
 
   @AfterEach
   void close() {
     tokens.close();
   }
 
+  /** A connection of the adapter's pools, tracked from its opening. */
+  private TrackedConnection opened() {
+    return new TrackedConnection(renewer.track(NODE));
+  }
+
+  private boolean renew(Connection c) {
+    return Renewer.renew(c, renewer.renewalOf(c, c));
+  }
+
   @Test
   void aConnectionOpenedJustNowIsReauthenticatedAfterTheIntervalNotBefore() {
     tokens.token();
-    FakeConnection c = new FakeConnection();
+    TrackedConnection c = opened();
 
-    assertThat(renewer.renew(c, clock.instant())).isTrue();
+    assertThat(renew(c)).isTrue();
     clock.move(INTERVAL.minusSeconds(1));
     tokens.token();
-    assertThat(renewer.renew(c, null)).isTrue();
+    assertThat(renew(c)).isTrue();
     assertThat(c.auths).as("AUTHs before the interval").isEmpty();
 
     clock.move(Duration.ofSeconds(1));
     tokens.token();
-    assertThat(renewer.renew(c, null)).isTrue();
+    assertThat(renew(c)).isTrue();
 
     assertThat(c.auths).hasSize(1);
     assertThat(c.auths.get(0)).startsWith("app orders/?");
@@ -78,32 +101,35 @@ class RenewerTest {
   }
 
   @Test
-  void aConnectionFirstSeenWithoutItsOpeningTimeIsReauthenticatedAtOnce() {
+  void aConnectionOfAnAppsOwnPoolIsTrackedAtFirstSightAndReauthenticatedAtOnce() {
     tokens.token();
     FakeConnection c = new FakeConnection();
 
-    assertThat(renewer.renew(c, null)).isTrue();
-
+    assertThat(renew(c)).isTrue();
     assertThat(c.auths).as("AUTH at first sight (also proves it alive)").hasSize(1);
+    assertThat(renew(c)).isTrue();
+    assertThat(c.auths).as("then on its interval").hasSize(1);
+    assertThat(renewer.renewals().open()).isEqualTo(1);
+
+    renewer.destroyed(c, c);
+    assertThat(renewer.renewals().open()).as("no longer counted once destroyed").isZero();
   }
 
   @Test
   void regularReauthenticationNeverRetiresButAConnectionNotReauthenticatedForItsMaxAgeIs() {
     tokens.token();
-    FakeConnection renewed = new FakeConnection();
-    FakeConnection held = new FakeConnection();
-    renewer.renew(renewed, clock.instant());
-    renewer.renew(held, clock.instant());
+    TrackedConnection renewed = opened();
+    TrackedConnection held = opened();
 
     // Twelve hours: the renewed one at every interval; the held one never visited (borrowed).
     for (int hour = 1; hour <= 12; hour++) {
       clock.move(INTERVAL);
       tokens.token(); // a fresh token in the cache (the refresh runs on real time)
-      assertThat(renewer.renew(renewed, null)).as("renewed, hour " + hour).isTrue();
+      assertThat(renew(renewed)).as("renewed, hour " + hour).isTrue();
     }
 
     assertThat(renewed.auths).hasSize(12);
-    assertThat(renewer.renew(held, null)).as("the held connection, 12 h unauthenticated").isFalse();
+    assertThat(renew(held)).as("the held connection, 12 h unauthenticated").isFalse();
     assertThat(held.auths).as("no AUTH on a connection that must retire").isEmpty();
     assertThat(events).filteredOn(e -> e instanceof IamAuthEvent.ConnectionRetired).hasSize(1);
   }
@@ -116,12 +142,12 @@ class RenewerTest {
     FakeConnection dead = new FakeConnection();
     dead.reply = new JedisConnectionException("Unexpected end of stream.");
 
-    assertThat(renewer.renew(refused, null)).as("refused: still authenticated as before").isTrue();
-    assertThat(renewer.renew(dead, null)).as("dead: discard").isFalse();
-    assertThat(renewer.renew(refused, null)).as("not retried at once").isTrue();
+    assertThat(renew(refused)).as("refused: still authenticated as before").isTrue();
+    assertThat(renew(dead)).as("dead: discard").isFalse();
+    assertThat(renew(refused)).as("not retried at once").isTrue();
     assertThat(refused.auths).hasSize(1);
     clock.move(INTERVAL.dividedBy(10));
-    renewer.renew(refused, null);
+    renew(refused);
     assertThat(refused.auths).as("retried after a tenth of the interval").hasSize(2);
     assertThat(events)
         .filteredOn(e -> e instanceof IamAuthEvent.ReauthenticationFailed)
@@ -132,23 +158,93 @@ class RenewerTest {
   @Test
   void checkOutDiscardsRetiringConnectionsAndHandsOutAFreshOne() {
     tokens.token();
-    FakeConnection old = new FakeConnection();
-    renewer.renew(old, clock.instant());
+    TrackedConnection old = opened();
     clock.move(MAX_AGE);
     tokens.token();
-    List<Connection> pool = new ArrayList<>(List.of(old, new FakeConnection()));
+    TrackedConnection fresh = opened();
+    List<Connection> pool = new ArrayList<>(List.of(old, fresh));
     List<Connection> discarded = new ArrayList<>();
 
     Connection lent = renewer.checkOut(() -> pool.remove(0), c -> c, discarded::add);
 
     assertThat(discarded).containsExactly(old);
-    assertThat(lent).isNotSameAs(old);
+    assertThat(lent).isSameAs(fresh);
   }
 
-  /** A connection that records AUTH and answers as told, without a socket. */
-  static final class FakeConnection extends Connection {
+  @Test
+  void theEvictorEvictsARetiringConnectionAndKeepsARenewedOne() {
+    tokens.token();
+    RenewingEvictionPolicy<Connection> policy = new RenewingEvictionPolicy<>(renewer, c -> c);
+    EvictionConfig keepIdle = new EvictionConfig(Duration.ofDays(1), Duration.ofDays(1), 0);
+    TrackedConnection old = opened();
+    FakeConnection foreign = new FakeConnection();
+    clock.move(MAX_AGE);
+    tokens.token();
+
+    assertThat(policy.evict(keepIdle, new DefaultPooledObject<>(old), 2)).isTrue();
+    assertThat(policy.evict(keepIdle, new DefaultPooledObject<>(foreign), 2)).isFalse();
+    assertThat(foreign.auths).as("an app's connection, renewed at the first visit").hasSize(1);
+    assertThat(renewer.renewals().open())
+        .as("the evicted connection no longer counted, the app's one counted from its first visit")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aSubscribedConnectionIsReauthenticatedInBandOnItsIntervalThenClosedRatherThanPooled() {
+    tokens.token();
+    TrackedConnection c = opened();
+    // Not due by itself, and the token not yet due for refresh either (a background refresh would
+    // race the clock the test moves).
+    clock.move(Duration.ofMinutes(5));
+
+    renewer.runSubscribed(
+        c,
+        c.renewal(),
+        () -> true,
+        () -> {
+          assertThat(c.auths).as("renewed just before it blocks").hasSize(1);
+          for (int i = 0; i < 3; i++) {
+            clock.move(INTERVAL);
+            tokens.token();
+            timers.runDue();
+          }
+        });
+
+    assertThat(c.auths).as("one before subscribing, one per interval while subscribed").hasSize(4);
+    assertThat(c.flushedWithoutReading).as("replies left to the subscriber's reader").isEqualTo(3);
+    assertThat(c.isBroken()).as("closed rather than pooled with a reply in flight").isTrue();
+    assertThat(timers.pending()).as("the timer stops with the subscription").isZero();
+  }
+
+  @Test
+  void aSubscriberNotYetReadingIsNotSentAuthUntilItIs() {
+    tokens.token();
+    TrackedConnection c = opened();
+    AtomicBoolean reading = new AtomicBoolean(false);
+
+    renewer.runSubscribed(
+        c,
+        c.renewal(),
+        reading::get,
+        () -> {
+          clock.move(INTERVAL);
+          tokens.token();
+          timers.runDue();
+          assertThat(c.auths).as("nobody would read the reply").hasSize(1);
+          reading.set(true);
+          clock.move(renewer.renewals().retryDelay());
+          tokens.token();
+          timers.runDue();
+        });
+
+    assertThat(c.auths).hasSize(2);
+  }
+
+  /** A connection that records AUTH and answers as told, without a socket: an app's pool's. */
+  static class FakeConnection extends Connection {
     final List<String> auths = new ArrayList<>();
     RuntimeException reply;
+    int flushedWithoutReading;
 
     @Override
     public void sendCommand(ProtocolCommand cmd, String... args) {
@@ -161,6 +257,75 @@ class RenewerTest {
         throw reply;
       }
       return "OK";
+    }
+
+    @Override
+    public List<Object> getMany(int count) {
+      flushedWithoutReading++;
+      return List.of();
+    }
+  }
+
+  /** As made by the adapter's pools: tracked since it opened. */
+  static final class TrackedConnection extends FakeConnection implements Renewer.Tracked {
+    private final ConnectionRenewal renewal;
+
+    TrackedConnection(ConnectionRenewal renewal) {
+      this.renewal = renewal;
+    }
+
+    @Override
+    public ConnectionRenewal renewal() {
+      return renewal;
+    }
+  }
+
+  /** Timers that run when the test says, on the test's clock. */
+  static final class ManualTimers implements RefreshScheduler {
+    private final Clock clock;
+    private final List<Object[]> timers = new ArrayList<>();
+
+    ManualTimers(Clock clock) {
+      this.clock = clock;
+    }
+
+    @Override
+    public synchronized Cancellable schedule(Runnable task, Duration delay) {
+      Object[] t = {task, clock.instant().plus(delay)};
+      timers.add(t);
+      return () -> {
+        synchronized (ManualTimers.this) {
+          timers.remove(t);
+        }
+      };
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      throw new UnsupportedOperationException("no blocking work expected");
+    }
+
+    void runDue() {
+      while (true) {
+        Runnable due = null;
+        synchronized (this) {
+          for (Object[] t : timers) {
+            if (!((Instant) t[1]).isAfter(clock.instant())) {
+              timers.remove(t);
+              due = (Runnable) t[0];
+              break;
+            }
+          }
+        }
+        if (due == null) {
+          return;
+        }
+        due.run();
+      }
+    }
+
+    synchronized int pending() {
+      return timers.size();
     }
   }
 
