@@ -6,11 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,15 @@ import org.testcontainers.utility.DockerImageName;
 final class ContainerServers {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerServers.class);
   private static final AtomicInteger SCRIPTS = new AtomicInteger();
+
+  // The SQL clients in the containers: "$1" is the user, "$2" the database (none if empty).
+  private static final String PSQL =
+      "psql -h 127.0.0.1 -p 5432 -U \"$1\" -d \"$2\" -X -q -A -t"
+          + " -v ON_ERROR_STOP=1 -f \"$IAMAUTH4J_STDIN\"";
+  private static final String MARIADB =
+      "mariadb --no-defaults --protocol=TCP --host=127.0.0.1 --port=3306"
+          + " --user=\"$1\" --batch --skip-column-names"
+          + " ${2:+--database=\"$2\"} < \"$IAMAUTH4J_STDIN\"";
 
   private ContainerServers() {}
 
@@ -56,6 +67,16 @@ final class ContainerServers {
 
     int port(int containerPort) {
       return container.getMappedPort(containerPort);
+    }
+
+    /**
+     * Runs SQL with a client in the container: {@code script} runs it with the user as {@code $1},
+     * the database as {@code $2}, the SQL in the file {@code $IAMAUTH4J_STDIN} and the password in
+     * the variable {@code passwordVariable}.
+     */
+    SqlRunner sql(String script, String passwordVariable) {
+      return (user, password, database, sql) ->
+          exec(script, List.of(passwordVariable + "=" + password), sql, List.of(user, database));
     }
 
     /**
@@ -88,12 +109,35 @@ final class ContainerServers {
   }
 
   /**
-   * Starts {@code container}, appending its output to {@code logFile}.
+   * Starts a container of the builder's image, its output in a fresh directory's {@code
+   * server.log}; makes the server object and checks it. A failed check stops the container and
+   * keeps the directory for the log.
    *
-   * @throws ServerStartException if the container does not start
+   * @param name how messages name the server, e.g. {@code postgres}
+   * @param dirPrefix the directory's name prefix, e.g. {@code iamauth4j-postgres-}
+   * @param port the port the server listens on in the container
+   * @param configure sets the container's command, environment and files
+   * @param create makes the server object
+   * @param check throws if the server is not ready or not usable
+   * @throws ServerStartException if the container does not start or the check fails
    */
-  static Handle start(GenericContainer<?> container, String description, Path logFile) {
-    container.withLogConsumer(appender(logFile));
+  private static <S extends LaunchedServer> S start(
+      ServerBuilder<?, S> builder,
+      String name,
+      String dirPrefix,
+      int port,
+      Consumer<GenericContainer<?>> configure,
+      BiFunction<LaunchedServer.Site, Handle, S> create,
+      Consumer<S> check) {
+    Path dir = TempDirs.create(dirPrefix, false);
+    Path logFile = dir.resolve("server.log");
+    GenericContainer<?> container =
+        new GenericContainer<>(DockerImageName.parse(builder.containerImage()));
+    configure.accept(container);
+    container
+        .withExposedPorts(port)
+        .withStartupTimeout(builder.startupTimeout())
+        .withLogConsumer(appender(logFile));
     long started = System.nanoTime();
     try {
       container.start();
@@ -103,24 +147,52 @@ final class ContainerServers {
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
-      throw new ServerStartException(
+      throw ServerStartException.withLog(
           "could not start "
-              + description
+              + name
+              + " container "
+              + builder.containerImage()
               + ": "
-              + e.getMessage()
-              + "; log kept at "
-              + logFile
-              + ", last lines:\n"
-              + LocalProcess.tail(logFile, 40),
+              + e.getMessage(),
           logFile,
+          List.of(),
           e);
     }
+    Handle handle = new Handle(container);
+    String host = handle.host();
+    int mapped = handle.port(port);
+    String description = name + " container on " + host + ":" + mapped;
+    S server =
+        create.apply(new LaunchedServer.Site(host, mapped, dir, logFile, description), handle);
+    Live.register(server);
+    try {
+      check.accept(server);
+    } catch (RuntimeException e) {
+      server.abandon();
+      throw e;
+    }
     LOG.info(
-        "Started {} in {} ms (log: {})",
-        description,
+        "Started {} ({}) in {} ms (log: {})",
+        server,
+        builder.containerImage(),
         (System.nanoTime() - started) / 1_000_000,
         logFile);
-    return new Handle(container);
+    return server;
+  }
+
+  /** Waits until the server accepts connections: the images restart it after initialising it. */
+  private static void awaitAccepting(
+      LaunchedServer server, Duration timeout, LocalProcess.Probe probe) {
+    LocalProcess.poll(
+        timeout,
+        probe,
+        () -> {},
+        (within, last) ->
+            ServerStartException.withLog(
+                server + " did not accept connections " + within,
+                server.logFile(),
+                List.of(),
+                last));
   }
 
   private static Consumer<OutputFrame> appender(Path logFile) {
@@ -145,31 +217,21 @@ final class ContainerServers {
   }
 
   static RedisServer startRedis(RedisServer.Builder builder) {
-    Path dir = TempDirs.create("iamauth4j-redis-", false);
-    Path logFile = dir.resolve("server.log");
-    String config = builder.configText("0.0.0.0", 6379, 0, Path.of("/data"));
-    GenericContainer<?> container =
-        new GenericContainer<>(DockerImageName.parse(builder.containerImage()))
-            .withExposedPorts(6379)
-            .withCopyToContainer(Transferable.of(config), "/usr/local/etc/redis/redis.conf")
-            .withCommand("redis-server", "/usr/local/etc/redis/redis.conf")
-            .withStartupTimeout(builder.startupTimeout());
-    Handle handle =
-        start(container, builder.role() + " container " + builder.containerImage(), logFile);
-    RedisServer server =
-        builder.containerServer(handle.host(), handle.port(6379), dir, logFile, handle);
-    try {
-      builder.checkCredentials(server);
-      return server;
-    } catch (RuntimeException e) {
-      server.abandon();
-      throw e;
-    }
+    String config = builder.configText("0.0.0.0", 6379, 0, Path.of("/data"), List.of());
+    return start(
+        builder,
+        "redis-server",
+        "iamauth4j-redis-",
+        6379,
+        container ->
+            container
+                .withCopyToContainer(Transferable.of(config), "/usr/local/etc/redis/redis.conf")
+                .withCommand("redis-server", "/usr/local/etc/redis/redis.conf"),
+        (site, handle) -> new RedisServer(builder, site, 0, handle),
+        builder::checkCredentials);
   }
 
   static PostgresServer startPostgres(PostgresServer.Builder builder) {
-    Path dir = TempDirs.create("iamauth4j-postgres-", false);
-    Path logFile = dir.resolve("server.log");
     String password = Passwords.generate();
     List<String> command = new ArrayList<>();
     command.add("postgres");
@@ -184,115 +246,53 @@ final class ContainerServers {
           command.add("-c");
           command.add(name + "=" + value);
         });
-    GenericContainer<?> container =
-        new GenericContainer<>(DockerImageName.parse(builder.containerImage()))
-            .withExposedPorts(5432)
-            .withEnv("POSTGRES_USER", PostgresServer.SUPERUSER)
-            .withEnv("POSTGRES_PASSWORD", password)
-            .withEnv("POSTGRES_DB", builder.database())
-            .withCommand(command.toArray(new String[0]))
-            .withStartupTimeout(builder.startupTimeout());
-    Handle handle = start(container, "postgres container " + builder.containerImage(), logFile);
-    String host = handle.host();
-    int port = handle.port(5432);
-    PostgresServer.SqlRunner sql =
-        (user, pw, database, script) ->
-            handle.exec(
-                "psql -h 127.0.0.1 -p 5432 -U \"$1\" -d \"$2\" -X -q -A -t"
-                    + " -v ON_ERROR_STOP=1 -f \"$IAMAUTH4J_STDIN\"",
-                List.of("PGPASSWORD=" + pw),
-                script,
-                List.of(user, database));
-    PostgresServer server =
-        builder.containerServer(host, port, password, dir, logFile, handle, sql);
-    try {
-      // The image's entrypoint restarts the server after initialising it: wait for the final one.
-      long deadline = System.nanoTime() + builder.startupTimeout().toNanos();
-      awaitAccepting(
-          server.toString(),
-          logFile,
-          builder.startupTimeout(),
-          () -> PostgresServer.acceptsConnections(host, port));
-      return server;
-    } catch (RuntimeException e) {
-      server.abandon();
-      throw e;
-    }
-  }
-
-  /** Polls {@code probe} until it returns {@code true}, for servers whose image restarts them. */
-  static void awaitAccepting(
-      String description, Path logFile, java.time.Duration timeout, LocalProcess.Probe probe) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Exception last = null;
-    while (true) {
-      try {
-        if (probe.ready()) {
-          return;
-        }
-      } catch (Exception e) {
-        last = e;
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new ServerStartException(
-            description
-                + " did not accept connections within "
-                + timeout.toMillis()
-                + " ms"
-                + (last == null ? "" : " (last attempt: " + last + ")")
-                + "; log kept at "
-                + logFile
-                + ", last lines:\n"
-                + LocalProcess.tail(logFile, 40),
-            logFile,
-            last);
-      }
-      LocalProcess.pause(50);
-    }
+    return start(
+        builder,
+        "postgres",
+        "iamauth4j-postgres-",
+        5432,
+        container ->
+            container
+                .withEnv("POSTGRES_USER", PostgresServer.SUPERUSER)
+                .withEnv("POSTGRES_PASSWORD", password)
+                .withEnv("POSTGRES_DB", builder.database())
+                .withCommand(command.toArray(new String[0])),
+        (site, handle) ->
+            new PostgresServer(builder, site, handle, password, handle.sql(PSQL, "PGPASSWORD")),
+        server ->
+            awaitAccepting(
+                server,
+                builder.startupTimeout(),
+                () -> PostgresServer.acceptsConnections(server.host(), server.port())));
   }
 
   static MariaDbServer startMariaDb(MariaDbServer.Builder builder) {
-    Path dir = TempDirs.create("iamauth4j-mariadb-", false);
-    Path logFile = dir.resolve("server.log");
     String password = Passwords.generate();
     List<String> command = new ArrayList<>();
     command.add("--skip-name-resolve");
     command.add("--innodb-flush-log-at-trx-commit=0");
     command.addAll(builder.serverOptions());
-    GenericContainer<?> container =
-        new GenericContainer<>(DockerImageName.parse(builder.containerImage()))
-            .withExposedPorts(3306)
-            .withEnv("MARIADB_ROOT_PASSWORD", password)
-            .withEnv("MARIADB_ROOT_HOST", "%")
-            .withEnv("MARIADB_DATABASE", builder.database())
-            .withCommand(command.toArray(new String[0]))
-            .withStartupTimeout(builder.startupTimeout());
-    Handle handle = start(container, "mariadbd container " + builder.containerImage(), logFile);
-    String host = handle.host();
-    int port = handle.port(3306);
-    MariaDbServer.SqlRunner sql =
-        (user, pw, database, script) ->
-            handle.exec(
-                "mariadb --no-defaults --protocol=TCP --host=127.0.0.1 --port=3306"
-                    + " --user=\"$1\" --batch --skip-column-names"
-                    + " ${2:+--database=\"$2\"} < \"$IAMAUTH4J_STDIN\"",
-                List.of("MYSQL_PWD=" + pw),
-                script,
-                List.of(user, database));
-    MariaDbServer server = builder.containerServer(host, port, password, dir, logFile, handle, sql);
-    try {
-      // The image's entrypoint restarts the server after initialising it: wait for the final one.
-      awaitAccepting(
-          server.toString(),
-          logFile,
-          builder.startupTimeout(),
-          () ->
-              MariaDbServer.sendsHandshake(host, port)
-                  && sql.run("root", password, "", "SELECT 1").ok());
-      return server;
-    } catch (RuntimeException e) {
-      server.abandon();
-      throw e;
-    }
+    return start(
+        builder,
+        "mariadbd",
+        "iamauth4j-mariadb-",
+        3306,
+        container ->
+            container
+                .withEnv("MARIADB_ROOT_PASSWORD", password)
+                .withEnv("MARIADB_ROOT_HOST", "%")
+                .withEnv("MARIADB_DATABASE", builder.database())
+                .withCommand(command.toArray(new String[0])),
+        (site, handle) ->
+            new MariaDbServer(builder, site, handle, password, handle.sql(MARIADB, "MYSQL_PWD")),
+        server ->
+            awaitAccepting(
+                server,
+                builder.startupTimeout(),
+                () ->
+                    MariaDbServer.sendsHandshake(server.host(), server.port())
+                        && server
+                            .executeAs(MariaDbServer.ADMIN_USER, password, "", "SELECT 1")
+                            .equals("1")));
   }
 }

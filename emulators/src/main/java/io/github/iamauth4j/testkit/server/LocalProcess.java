@@ -9,16 +9,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
-import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One server process started from local binaries, with its output appended to a log file. */
-final class LocalProcess {
+final class LocalProcess implements ServerHandle {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProcess.class);
   private static final int TAIL_LINES = 40;
   private static final long POLL_MILLIS = 20;
@@ -29,12 +27,23 @@ final class LocalProcess {
     boolean ready() throws Exception;
   }
 
+  /**
+   * How a server stops: {@code signal} (SIGTERM when {@code null}) to the process {@code pid} names
+   * (e.g. the real server behind a {@code setpriv} wrapper), then after {@code grace} SIGKILL to
+   * the process and all its descendants.
+   */
+  record Shutdown(@Nullable String signal, ToLongFunction<LocalProcess> pid, Duration grace) {
+    /** SIGTERM to the launched process. */
+    static Shutdown terminate(Duration grace) {
+      return new Shutdown(null, LocalProcess::pid, grace);
+    }
+  }
+
   /** The server could not bind its port: another process took it after it was picked. */
   static final class PortInUseException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient ServerStartException failure;
-    private transient Runnable beforeRetry = () -> {};
 
     PortInUseException(ServerStartException failure) {
       super(failure.getMessage(), failure);
@@ -44,24 +53,21 @@ final class LocalProcess {
     ServerStartException failure() {
       return failure;
     }
-
-    /** Sets what to clean up if the start is retried (on the last attempt, all is kept). */
-    PortInUseException beforeRetry(Runnable cleanup) {
-      this.beforeRetry = cleanup;
-      return this;
-    }
   }
 
   private final String name;
   private final Process process;
   private final Path logFile;
   private final Collection<String> secrets;
+  private final Shutdown shutdown;
 
-  private LocalProcess(String name, Process process, Path logFile, Collection<String> secrets) {
+  private LocalProcess(
+      String name, Process process, Path logFile, Collection<String> secrets, Shutdown shutdown) {
     this.name = name;
     this.process = process;
     this.logFile = logFile;
     this.secrets = secrets;
+    this.shutdown = shutdown;
   }
 
   /**
@@ -69,43 +75,25 @@ final class LocalProcess {
    *
    * @param name how messages name the server, e.g. {@code redis-server on 127.0.0.1:4242}
    * @param secrets passwords to mask in messages quoting the log
+   * @param shutdown how {@link #stop()} stops it
    */
   static LocalProcess start(
       String name,
       List<String> command,
       Path workDir,
       Path logFile,
-      Map<String, String> env,
-      Collection<String> secrets) {
+      Collection<String> secrets,
+      Shutdown shutdown) {
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(workDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().putAll(env);
     try {
-      return new LocalProcess(name, builder.start(), logFile, secrets);
+      return new LocalProcess(name, builder.start(), logFile, secrets, shutdown);
     } catch (IOException e) {
       throw new ServerStartException("could not start " + name + ": " + e.getMessage(), logFile, e);
-    }
-  }
-
-  /**
-   * Runs {@code attempt} up to {@code attempts} times while it fails with {@link
-   * PortInUseException}.
-   */
-  static <T> T retryOnPortInUse(int attempts, Supplier<T> attempt) {
-    for (int i = 1; ; i++) {
-      try {
-        return attempt.get();
-      } catch (PortInUseException e) {
-        if (i >= attempts) {
-          throw e.failure();
-        }
-        LOG.debug("Port taken before the server could bind it, retrying: {}", e.getMessage());
-        e.beforeRetry.run();
-      }
     }
   }
 
@@ -113,16 +101,8 @@ final class LocalProcess {
     return name;
   }
 
-  Path logFile() {
-    return logFile;
-  }
-
   long pid() {
     return process.pid();
-  }
-
-  boolean isAlive() {
-    return process.isAlive();
   }
 
   /**
@@ -132,17 +112,37 @@ final class LocalProcess {
    * @throws ServerStartException if the server exited or did not answer in time
    */
   void awaitReady(Duration timeout, Probe probe) {
+    poll(
+        timeout,
+        probe,
+        this::failIfExited,
+        (within, last) -> {
+          destroyForcibly();
+          return failure(name + " did not answer " + within, last);
+        });
+  }
+
+  /** What a poll that timed out throws. */
+  @FunctionalInterface
+  interface Late {
+    /**
+     * Makes the failure.
+     *
+     * @param within e.g. {@code within 30000 ms (last attempt: java.net.ConnectException: ...)}
+     * @param last what the probe threw the last time, if it threw
+     */
+    RuntimeException failure(String within, @Nullable Exception last);
+  }
+
+  /**
+   * Polls {@code probe} until it returns {@code true}, running {@code check} (which may throw)
+   * before each try, and throws what {@code late} makes once {@code timeout} has passed.
+   */
+  static void poll(Duration timeout, Probe probe, Runnable check, Late late) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Exception last = null;
     while (true) {
-      if (!process.isAlive()) {
-        ServerStartException failure =
-            failure(name + " exited with code " + process.exitValue() + " during startup", null);
-        if (logTail().contains("Address already in use")) {
-          throw new PortInUseException(failure);
-        }
-        throw failure;
-      }
+      check.run();
       try {
         if (probe.ready()) {
           return;
@@ -151,51 +151,49 @@ final class LocalProcess {
         last = e;
       }
       if (System.nanoTime() - deadline > 0) {
-        destroyForcibly();
-        throw failure(
-            name
-                + " did not answer within "
-                + timeout.toMillis()
-                + " ms"
-                + (last == null ? "" : " (last attempt: " + last + ")"),
-            last);
+        String attempt = last == null ? "" : " (last attempt: " + last + ")";
+        throw late.failure("within " + timeout.toMillis() + " ms" + attempt, last);
       }
       pause(POLL_MILLIS);
     }
   }
 
+  private void failIfExited() {
+    if (!process.isAlive()) {
+      ServerStartException failure =
+          failure(name + " exited with code " + process.exitValue() + " during startup", null);
+      if (logTail().contains("Address already in use")) {
+        throw new PortInUseException(failure);
+      }
+      throw failure;
+    }
+  }
+
   /** Builds a start failure whose message ends with the tail of the log. */
   ServerStartException failure(String what, @Nullable Throwable cause) {
-    return new ServerStartException(
-        Redact.text(what, secrets)
-            + "; log kept at "
-            + logFile
-            + ", last lines:\n"
-            + Redact.text(logTail(), secrets),
-        logFile,
-        cause);
+    return ServerStartException.withLog(what, logFile, secrets, cause);
   }
 
   /**
-   * Stops the process: {@code signal} (or SIGTERM when {@code null}) to {@code pid}, then after
-   * {@code grace} SIGKILL to the process and all its descendants.
+   * Stops the process the way its {@link Shutdown} says.
    *
-   * @param pid the process to signal (e.g. the real server behind a {@code runuser} wrapper)
    * @return {@code true} if the process was running and exited with code 0 within the grace period;
    *     {@code false} if it had died before (its log is worth keeping) or had to be killed
    */
-  boolean stop(@Nullable String signal, LongSupplier pid, Duration grace) {
+  @Override
+  public boolean stop() {
     if (!process.isAlive()) {
       LOG.warn("{} had exited with code {} before it was stopped", name, process.exitValue());
       return false;
     }
     List<ProcessHandle> family = new ArrayList<>();
     process.descendants().forEach(family::add);
-    if (signal == null) {
+    if (shutdown.signal() == null) {
       process.destroy();
     } else {
       try {
-        new ProcessBuilder("kill", "-" + signal, Long.toString(pid.getAsLong()))
+        new ProcessBuilder(
+                "kill", "-" + shutdown.signal(), Long.toString(shutdown.pid().applyAsLong(this)))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start()
@@ -206,9 +204,9 @@ final class LocalProcess {
         Thread.currentThread().interrupt();
       }
     }
-    boolean exited = waitFor(grace);
+    boolean exited = waitFor(shutdown.grace());
     if (!exited) {
-      LOG.warn("{} did not stop within {} ms; killing it", name, grace.toMillis());
+      LOG.warn("{} did not stop within {} ms; killing it", name, shutdown.grace().toMillis());
       destroyForcibly();
     }
     family.forEach(ProcessHandle::destroyForcibly);
@@ -217,10 +215,6 @@ final class LocalProcess {
       return false;
     }
     return exited;
-  }
-
-  int exitValue() {
-    return process.exitValue();
   }
 
   private boolean waitFor(Duration timeout) {

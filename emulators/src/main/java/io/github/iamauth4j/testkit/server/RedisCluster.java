@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
 import java.util.function.IntUnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -52,7 +53,7 @@ public final class RedisCluster implements AutoCloseable {
   private static final long POLL_MILLIS = 50;
 
   private final List<Node> nodes;
-  private boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisCluster(List<Node> nodes) {
     this.nodes = List.copyOf(nodes);
@@ -202,15 +203,9 @@ public final class RedisCluster implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    }
-    Live.unregister(this);
-    for (Node node : nodes) {
-      node.server.close();
+    if (closed.compareAndSet(false, true)) {
+      Live.unregister(this);
+      nodes.forEach(node -> node.server.close());
     }
   }
 
@@ -405,11 +400,8 @@ public final class RedisCluster implements AutoCloseable {
     private IntFunction<? extends Collection<String>> nodeConfig = node -> List.of();
     private IntUnaryOperator announcePort = node -> 0;
     private @Nullable String announceIp;
-    private @Nullable String user;
-    private @Nullable String password;
-    private Duration startupTimeout = Duration.ofSeconds(30);
-    private boolean keepLogs = TempDirs.keepLogsByDefault();
-    private @Nullable Path executable;
+    // The options every node shares: credentials, binary, timeouts, logs.
+    private final RedisServer.Builder nodeOptions = RedisServer.builder();
 
     private Builder() {}
 
@@ -453,8 +445,7 @@ public final class RedisCluster implements AutoCloseable {
      * @throws IllegalArgumentException if a line contains a line break
      */
     public Builder config(String... lines) {
-      RedisServer.builder().config(lines); // validates
-      config.addAll(List.of(lines));
+      config.addAll(RedisServer.Builder.checkConfig(List.of(lines)));
       return this;
     }
 
@@ -507,8 +498,7 @@ public final class RedisCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder auth(String password) {
-      this.user = null;
-      this.password = Objects.requireNonNull(password, "password");
+      nodeOptions.auth(password);
       return this;
     }
 
@@ -522,8 +512,7 @@ public final class RedisCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder auth(String user, String password) {
-      this.user = Objects.requireNonNull(user, "user");
-      this.password = Objects.requireNonNull(password, "password");
+      nodeOptions.auth(user, password);
       return this;
     }
 
@@ -536,8 +525,7 @@ public final class RedisCluster implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public Builder startupTimeout(Duration timeout) {
-      RedisServer.builder().startupTimeout(timeout); // validates
-      this.startupTimeout = timeout;
+      nodeOptions.startupTimeout(timeout);
       return this;
     }
 
@@ -549,7 +537,7 @@ public final class RedisCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder keepLogs(boolean keepLogs) {
-      this.keepLogs = keepLogs;
+      nodeOptions.keepLogs(keepLogs);
       return this;
     }
 
@@ -560,7 +548,7 @@ public final class RedisCluster implements AutoCloseable {
      * @return this builder
      */
     public Builder executable(Path executable) {
-      this.executable = Objects.requireNonNull(executable, "executable");
+      nodeOptions.executable(executable);
       return this;
     }
 
@@ -578,7 +566,9 @@ public final class RedisCluster implements AutoCloseable {
       List<RedisServer> servers = new ArrayList<>();
       try {
         for (int i = 0; i < total; i++) {
-          servers.add(nodeBuilder(i).start());
+          String role = i < masters ? "master " : "replica ";
+          servers.add(
+              nodeOptions.startClusterNode("redis-server cluster " + role + i, nodeLines(i)));
         }
         List<Node> nodes = join(servers);
         RedisCluster cluster = new RedisCluster(nodes);
@@ -593,17 +583,8 @@ public final class RedisCluster implements AutoCloseable {
       }
     }
 
-    private RedisServer.Builder nodeBuilder(int index) {
-      boolean master = index < masters;
-      RedisServer.Builder node =
-          RedisServer.builder()
-              .clusterMode("redis-server cluster " + (master ? "master " : "replica ") + index)
-              .startupTimeout(startupTimeout)
-              .keepLogs(keepLogs)
-              .containerFallback(false);
-      if (executable != null) {
-        node.executable(executable);
-      }
+    /** A node's configuration: the launcher's lines for the cluster, then the caller's. */
+    private List<String> nodeLines(int index) {
       List<String> lines = new ArrayList<>();
       // Replicas sync at once instead of waiting 5 s for more replicas to share the transfer.
       lines.add("repl-diskless-sync-delay 0");
@@ -618,25 +599,21 @@ public final class RedisCluster implements AutoCloseable {
       if (announceIp != null) {
         lines.add("cluster-announce-ip " + announceIp);
       }
+      String user = nodeOptions.user();
+      String password = nodeOptions.password();
       if (password != null) {
         if (user != null) {
           lines.add("masteruser " + user);
         }
         lines.add("masterauth " + password);
-        if (user != null) {
-          node.auth(user, password);
-        } else {
-          node.auth(password);
-        }
       }
       lines.addAll(config);
       lines.addAll(nodeConfig.apply(index));
-      node.config(lines);
-      return node;
+      return lines;
     }
 
     private List<Node> join(List<RedisServer> servers) {
-      long deadline = System.nanoTime() + startupTimeout.toNanos();
+      long deadline = System.nanoTime() + nodeOptions.startupTimeout().toNanos();
       int total = servers.size();
       List<String> ids = new ArrayList<>();
       for (RedisServer server : servers) {
@@ -799,7 +776,7 @@ public final class RedisCluster implements AutoCloseable {
       }
       StringBuilder message =
           new StringBuilder("Redis Cluster did not form within ")
-              .append(startupTimeout.toMillis())
+              .append(nodeOptions.startupTimeout().toMillis())
               .append(" ms: waited for ")
               .append(what);
       for (RedisServer server : servers) {
@@ -822,12 +799,9 @@ public final class RedisCluster implements AutoCloseable {
           .append("\nlast lines of ")
           .append(servers.get(0).logFile())
           .append(":\n")
-          .append(Redact.text(LocalProcess.tail(servers.get(0).logFile(), 20), secrets()));
+          .append(
+              Redact.text(LocalProcess.tail(servers.get(0).logFile(), 20), nodeOptions.secrets()));
       throw new ServerStartException(message.toString(), servers.get(0).logFile(), null);
-    }
-
-    private List<String> secrets() {
-      return password == null ? List.of() : List.of(password);
     }
   }
 }

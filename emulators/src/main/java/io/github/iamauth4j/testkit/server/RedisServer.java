@@ -9,12 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A real standalone {@code redis-server} for integration tests, on a free port of {@code
@@ -43,50 +40,27 @@ import org.slf4j.LoggerFactory;
  * the container's file system); otherwise {@link #builder()}{@code .start()} throws {@link
  * ServerUnavailableException}.
  *
- * <p>Instances are thread-safe: each {@code command} uses its own connection.
+ * <p>{@link #close()} stops the server with {@code SIGTERM}, then {@code SIGKILL} after 10 seconds.
+ * Instances are thread-safe: each {@code command} uses its own connection.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer extends LaunchedServer {
   /** The container image used when {@code redis-server} is not installed. */
   public static final String DEFAULT_IMAGE = "redis:7.0";
 
-  private static final Logger LOG = LoggerFactory.getLogger(RedisServer.class);
-  private static final int START_ATTEMPTS = 3;
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-  private final String host;
-  private final int port;
   private final int clusterBusPort;
-  private final Path directory;
-  private final Path logFile;
   private final @Nullable String user;
   private final @Nullable String password;
   private final Duration commandTimeout;
-  private final boolean keepLogs;
-  private final ServerHandle handle;
-  private final String description;
-  private boolean closed;
 
-  private RedisServer(
-      Builder builder,
-      String host,
-      int port,
-      int clusterBusPort,
-      Path directory,
-      Path logFile,
-      ServerHandle handle,
-      String description) {
-    this.host = host;
-    this.port = port;
+  RedisServer(Builder builder, Site site, int clusterBusPort, ServerHandle handle) {
+    super(site, builder.keepLogs(), handle);
     this.clusterBusPort = clusterBusPort;
-    this.directory = directory;
-    this.logFile = logFile;
     this.user = builder.user;
     this.password = builder.password;
     this.commandTimeout = builder.commandTimeout;
-    this.keepLogs = builder.keepLogs;
-    this.handle = handle;
-    this.description = description;
   }
 
   /**
@@ -100,46 +74,9 @@ public final class RedisServer implements AutoCloseable {
     return new Builder();
   }
 
-  /**
-   * Returns the host clients connect to.
-   *
-   * @return {@code 127.0.0.1}, or the Docker host when the server runs in a container
-   */
-  public String host() {
-    return host;
-  }
-
-  /**
-   * Returns the port clients connect to.
-   *
-   * @return the TCP port
-   */
-  public int port() {
-    return port;
-  }
-
   /** The cluster bus port when the server runs in cluster mode, else 0. */
   int clusterBusPort() {
     return clusterBusPort;
-  }
-
-  /**
-   * Returns the server's log: its standard output and error. It is deleted with the server's
-   * directory on {@link #close()} unless the server failed or logs are kept.
-   *
-   * @return the path of the log file
-   */
-  public Path logFile() {
-    return logFile;
-  }
-
-  /**
-   * Returns the server's temporary directory (its working directory, {@code dir} in Redis terms).
-   *
-   * @return the directory holding the configuration file, the log and any data files
-   */
-  public Path directory() {
-    return directory;
   }
 
   /**
@@ -190,7 +127,7 @@ public final class RedisServer implements AutoCloseable {
     if (args.length == 0) {
       throw new IllegalArgumentException("args: a command is required");
     }
-    try (Resp resp = Resp.connect(host, port, CONNECT_TIMEOUT, commandTimeout)) {
+    try (Resp resp = Resp.connect(host(), port(), CONNECT_TIMEOUT, commandTimeout)) {
       if (password != null) {
         if (user == null) {
           resp.call("AUTH", password);
@@ -201,70 +138,24 @@ public final class RedisServer implements AutoCloseable {
       return resp.call(args);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "command " + args[0] + " to redis-server on " + host + ":" + port + " failed", e);
+          "command " + args[0] + " to redis-server on " + host() + ":" + port() + " failed", e);
     }
-  }
-
-  /**
-   * Stops the server (SIGTERM, then SIGKILL after 10 seconds) and deletes its directory, unless
-   * logs are kept or the server had died or had to be killed, in which case the log's path is
-   * logged. Calling it again does nothing.
-   */
-  @Override
-  public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    }
-    Live.unregister(this);
-    boolean clean = handle.stop();
-    if (clean && !keepLogs) {
-      TempDirs.deleteQuietly(directory);
-    } else if (clean) {
-      LOG.info("Stopped {}; log kept at {}", description, logFile);
-    } else {
-      LOG.warn("{} had died or had to be killed; log kept at {}", description, logFile);
-    }
-  }
-
-  /** Stops the server after a failed start, keeping its directory for the log. */
-  void abandon() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    }
-    Live.unregister(this);
-    handle.stop();
-  }
-
-  /** Returns e.g. {@code redis-server on 127.0.0.1:41234}. */
-  @Override
-  public String toString() {
-    return description;
   }
 
   /**
    * Options for a {@link RedisServer}; {@link #start()} starts one. Not thread-safe; one builder
    * can start several servers.
    */
-  public static final class Builder {
+  public static final class Builder extends ServerBuilder<Builder, RedisServer> {
     private final List<String> config = new ArrayList<>();
     private @Nullable String user;
     private @Nullable String password;
-    private Duration startupTimeout = Duration.ofSeconds(30);
     private Duration commandTimeout = Duration.ofSeconds(30);
-    private boolean keepLogs = TempDirs.keepLogsByDefault();
     private @Nullable Path executable;
-    private boolean containerFallback = true;
-    private String containerImage = DEFAULT_IMAGE;
-    private boolean clusterMode;
-    private String role = "redis-server";
 
-    private Builder() {}
+    private Builder() {
+      super(DEFAULT_IMAGE);
+    }
 
     /**
      * Adds lines to the server's configuration file, after the launcher's own (so they override
@@ -288,6 +179,12 @@ public final class RedisServer implements AutoCloseable {
      * @throws IllegalArgumentException if a line contains a line break
      */
     public Builder config(Collection<String> lines) {
+      config.addAll(checkConfig(lines));
+      return this;
+    }
+
+    /** Returns {@code lines} if none contains a line break. */
+    static Collection<String> checkConfig(Collection<String> lines) {
       for (String line : lines) {
         Objects.requireNonNull(line, "config line");
         if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
@@ -297,8 +194,7 @@ public final class RedisServer implements AutoCloseable {
                   + ")");
         }
       }
-      config.addAll(lines);
-      return this;
+      return lines;
     }
 
     /**
@@ -330,18 +226,6 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
-     * Sets how long {@link #start()} waits for the server to answer. Default: 30 seconds.
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     * @throws IllegalArgumentException if {@code timeout} is not positive
-     */
-    public Builder startupTimeout(Duration timeout) {
-      this.startupTimeout = Checks.positive("startupTimeout", timeout);
-      return this;
-    }
-
-    /**
      * Sets how long {@link RedisServer#command(String...)} waits for a reply. Default: 30 seconds.
      *
      * @param timeout a positive duration
@@ -350,19 +234,6 @@ public final class RedisServer implements AutoCloseable {
      */
     public Builder commandTimeout(Duration timeout) {
       this.commandTimeout = Checks.positive("commandTimeout", timeout);
-      return this;
-    }
-
-    /**
-     * Keeps the server's directory, with its log, after {@link RedisServer#close()}. Default:
-     * {@code false}, unless the system property {@code iamauth4j.testkit.keepLogs} is {@code true}.
-     * The directory is always kept when the server fails.
-     *
-     * @param keepLogs whether to keep the directory
-     * @return this builder
-     */
-    public Builder keepLogs(boolean keepLogs) {
-      this.keepLogs = keepLogs;
       return this;
     }
 
@@ -378,39 +249,6 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /**
-     * Sets whether a container may be started when the binary is not installed. Default: {@code
-     * true}.
-     *
-     * @param containerFallback whether to use Testcontainers as a fallback
-     * @return this builder
-     */
-    public Builder containerFallback(boolean containerFallback) {
-      this.containerFallback = containerFallback;
-      return this;
-    }
-
-    /**
-     * Sets the image of the fallback container. Default: {@value RedisServer#DEFAULT_IMAGE}.
-     *
-     * @param image a Docker image name with tag, e.g. {@code valkey/valkey:8}
-     * @return this builder
-     */
-    public Builder containerImage(String image) {
-      if (Objects.requireNonNull(image, "image").isBlank()) {
-        throw new IllegalArgumentException("containerImage: must not be blank");
-      }
-      this.containerImage = image;
-      return this;
-    }
-
-    /** Runs the node in cluster mode, with its own free cluster bus port. */
-    Builder clusterMode(String role) {
-      this.clusterMode = true;
-      this.role = role;
-      return this;
-    }
-
-    /**
      * Starts a server with these options and waits until it answers {@code PING} (authenticated
      * with the {@link #auth(String, String) credentials} if set).
      *
@@ -419,24 +257,35 @@ public final class RedisServer implements AutoCloseable {
      *     can be started
      * @throws ServerStartException if the server does not start or rejects the credentials
      */
+    @Override
     public RedisServer start() {
       Optional<Path> binary = findBinary();
-      if (binary.isEmpty() && clusterMode) {
-        throw new ServerUnavailableException(
-            "redis-server not found (looked in "
-                + lookedIn()
-                + "); install it (apt-get install redis-server): RedisCluster runs local"
-                + " redis-server processes only, it has no container fallback");
-      }
       if (binary.isEmpty()) {
-        String reason = Containers.unavailableReason(containerFallback);
-        if (reason == null) {
-          return ContainerServers.startRedis(this);
-        }
-        throw Containers.unavailable(
-            "redis-server", lookedIn(), "apt-get install redis-server", reason);
+        return startInContainer("redis-server", lookedIn(), "apt-get install redis-server");
       }
-      return LocalProcess.retryOnPortInUse(START_ATTEMPTS, () -> startLocal(binary.get()));
+      return startLocal("redis-server", binary.get(), false, List.of());
+    }
+
+    /**
+     * Starts a node of a {@link RedisCluster} with these options: a local process (there is no
+     * container fallback) in cluster mode, with its own free cluster bus port, and {@code lines}
+     * after the configuration's.
+     *
+     * @param name how messages name the node, e.g. {@code redis-server cluster master 0}
+     */
+    RedisServer startClusterNode(String name, List<String> lines) {
+      checkConfig(lines);
+      Path binary =
+          findBinary()
+              .orElseThrow(
+                  () ->
+                      new ServerUnavailableException(
+                          "redis-server not found (looked in "
+                              + lookedIn()
+                              + "); install it (apt-get install redis-server): RedisCluster runs"
+                              + " local redis-server processes only, it has no container"
+                              + " fallback"));
+      return startLocal(name, binary, true, lines);
     }
 
     private Optional<Path> findBinary() {
@@ -450,65 +299,31 @@ public final class RedisServer implements AutoCloseable {
       return executable != null ? executable.toString() : Binaries.describe(List.of());
     }
 
-    private RedisServer startLocal(Path binary) {
-      int port = FreePorts.pick();
-      int busPort = clusterMode ? FreePorts.pick() : 0;
-      Path dir = TempDirs.create("iamauth4j-redis-", false);
-      Path logFile = dir.resolve("server.log");
-      String description = role + " on " + FreePorts.HOST + ":" + port;
-      long started = System.nanoTime();
-      LocalProcess process = null;
-      try {
-        Path configFile = dir.resolve("redis.conf");
-        Files.writeString(
-            configFile, configText(FreePorts.HOST, port, busPort, dir), StandardCharsets.UTF_8);
-        Files.createFile(logFile);
-        process =
-            LocalProcess.start(
-                description,
-                List.of(binary.toString(), configFile.toString()),
-                dir,
-                logFile,
-                Map.of(),
-                secrets());
-        LocalProcess p = process;
-        RedisServer server =
-            new RedisServer(
-                this,
-                FreePorts.HOST,
-                port,
-                busPort,
-                dir,
-                logFile,
-                () -> p.stop(null, p::pid, STOP_GRACE),
-                description);
-        awaitReady(process, server);
-        Live.register(server);
-        LOG.info(
-            "Started {} in {} ms (log: {})",
-            description,
-            (System.nanoTime() - started) / 1_000_000,
-            logFile);
-        return server;
-      } catch (LocalProcess.PortInUseException e) {
-        throw e.beforeRetry(() -> TempDirs.deleteQuietly(dir));
-      } catch (IOException e) {
-        if (process != null) {
-          process.stop(null, process::pid, STOP_GRACE);
-        }
-        throw new ServerStartException(
-            "could not prepare " + description + " in " + dir + ": " + e.getMessage(), logFile, e);
-      } catch (RuntimeException e) {
-        if (process != null) {
-          process.stop(null, process::pid, STOP_GRACE);
-        }
-        throw e;
-      }
+    private RedisServer startLocal(
+        String name, Path binary, boolean clusterNode, List<String> nodeLines) {
+      return LocalStart.run(
+          name,
+          binary,
+          "iamauth4j-redis-",
+          false,
+          start -> startLocal(start, binary, clusterNode ? FreePorts.pick() : 0, nodeLines));
     }
 
-    private void awaitReady(LocalProcess process, RedisServer server) {
+    private RedisServer startLocal(
+        LocalStart start, Path binary, int busPort, List<String> nodeLines) throws IOException {
+      Path configFile = start.dir().resolve("redis.conf");
+      Files.writeString(
+          configFile,
+          configText(FreePorts.HOST, start.port(), busPort, start.dir(), nodeLines),
+          StandardCharsets.UTF_8);
+      LocalProcess process =
+          start.launch(
+              List.of(binary.toString(), configFile.toString()),
+              secrets(),
+              LocalProcess.Shutdown.terminate(STOP_GRACE));
+      RedisServer server = new RedisServer(this, start.site(), busPort, process);
       process.awaitReady(
-          startupTimeout,
+          startupTimeout(),
           () -> {
             try {
               server.commandWithoutAuth("PING");
@@ -518,6 +333,12 @@ public final class RedisServer implements AutoCloseable {
             return true;
           });
       checkCredentials(server);
+      return server;
+    }
+
+    @Override
+    RedisServer startContainer() {
+      return ContainerServers.startRedis(this);
     }
 
     /** Fails the start if the server rejects the launcher's credentials. */
@@ -528,23 +349,25 @@ public final class RedisServer implements AutoCloseable {
       try {
         server.command("PING");
       } catch (RedisReplyException e) {
-        throw new ServerStartException(
+        throw ServerStartException.withLog(
             server
                 + " rejected the launcher's credentials"
                 + (user == null ? "" : " for user \"" + user + "\"")
                 + ": "
-                + e.getMessage()
-                + "; log kept at "
-                + server.logFile()
-                + ", last lines:\n"
-                + Redact.text(LocalProcess.tail(server.logFile(), 40), secrets()),
+                + e.getMessage(),
             server.logFile(),
+            secrets(),
             e);
       }
     }
 
-    /** The configuration file: the launcher's settings, then the caller's lines. */
-    String configText(String bind, int port, int busPort, Path dir) {
+    /**
+     * The configuration file: the launcher's settings, then the caller's lines, then a cluster
+     * node's.
+     *
+     * @param busPort the cluster bus port of a cluster node, or 0 for a standalone server
+     */
+    String configText(String bind, int port, int busPort, Path dir, List<String> nodeLines) {
       List<String> lines = new ArrayList<>();
       lines.add("# Written by iamauth4j-testkit; the caller's lines come last and override.");
       lines.add("port " + port);
@@ -555,12 +378,13 @@ public final class RedisServer implements AutoCloseable {
       lines.add("appendonly no");
       lines.add("dir " + quote(dir.toString()));
       lines.add("logfile \"\"");
-      if (clusterMode) {
+      if (busPort != 0) {
         lines.add("cluster-enabled yes");
         lines.add("cluster-port " + busPort);
         lines.add("cluster-config-file nodes.conf");
       }
       lines.addAll(config);
+      lines.addAll(nodeLines);
       return String.join("\n", lines) + "\n";
     }
 
@@ -572,33 +396,12 @@ public final class RedisServer implements AutoCloseable {
       return password == null ? List.of() : List.of(password);
     }
 
-    String role() {
-      return role;
+    @Nullable String user() {
+      return user;
     }
 
-    Duration startupTimeout() {
-      return startupTimeout;
-    }
-
-    String containerImage() {
-      return containerImage;
-    }
-
-    /** Creates the server object for a container the fallback started. */
-    RedisServer containerServer(
-        String host, int port, Path dir, Path logFile, ServerHandle handle) {
-      RedisServer server =
-          new RedisServer(
-              this,
-              host,
-              port,
-              0,
-              dir,
-              logFile,
-              handle,
-              role + " container on " + host + ":" + port);
-      Live.register(server);
-      return server;
+    @Nullable String password() {
+      return password;
     }
   }
 }

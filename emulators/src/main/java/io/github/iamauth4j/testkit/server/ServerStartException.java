@@ -1,6 +1,7 @@
 package io.github.iamauth4j.testkit.server;
 
 import java.nio.file.Path;
+import java.util.Collection;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,5 +34,23 @@ public final class ServerStartException extends RuntimeException {
    */
   public @Nullable Path logFile() {
     return logFile;
+  }
+
+  /**
+   * Creates the exception with a message that ends with the tail of the log.
+   *
+   * @param what what failed
+   * @param secrets passwords to mask in the message
+   */
+  static ServerStartException withLog(
+      String what, Path logFile, Collection<String> secrets, @Nullable Throwable cause) {
+    return new ServerStartException(
+        Redact.text(what, secrets)
+            + "; log kept at "
+            + logFile
+            + ", last lines:\n"
+            + Redact.text(LocalProcess.tail(logFile, 40), secrets),
+        logFile,
+        cause);
   }
 }
