@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -97,7 +98,8 @@ import org.slf4j.LoggerFactory;
  * <p>Not emulated: the SNI check (DSQL refuses a client that sends no SNI; Java sends none for
  * {@code localhost}), the 5-minute transaction timeout itself, DSQL's SQL dialect and its
  * optimistic concurrency errors, the IAM-role-to-database-role mapping ({@code AWS IAM GRANT}):
- * every role may log in with a valid token.
+ * every role may log in with a valid token, except one whose IAM was revoked with {@link
+ * #removeIamUser(String)} (its tokens then fail as a bad token does). There are no password users.
  */
 public final class DsqlEmulator extends RdsEmulator {
   private static final Logger log = LoggerFactory.getLogger(DsqlEmulator.class);
@@ -444,11 +446,19 @@ public final class DsqlEmulator extends RdsEmulator {
     }
     String token = PgWire.cstring(m.body, 0);
     Verdict verdict = verifier().verify(user, token);
-    if (!verdict.isAccepted()) {
-      Rejection why = verdict.rejection().orElse(Rejection.MALFORMED);
+    boolean revoked = users.mode(user) != RdsUsers.Mode.IAM;
+    if (!verdict.isAccepted() || revoked) {
+      Rejection why =
+          verdict.isAccepted()
+              ? Rejection.UNKNOWN_USER
+              : verdict.rejection().orElse(Rejection.MALFORMED);
       stats().recordRejected(why);
       log.info(
-          "{} emulator: {} rejected the token of role \"{}\": {}", NAME, c, user, verdict.detail());
+          "{} emulator: {} rejected the token of role \"{}\": {}",
+          NAME,
+          c,
+          user,
+          verdict.isAccepted() ? "IAM is revoked for the role" : verdict.detail());
       fatal(c, "28P01", "IAM authentication failed for user \"" + user + "\"", "auth_failed");
       return;
     }
@@ -680,6 +690,17 @@ public final class DsqlEmulator extends RdsEmulator {
   }
 
   /**
+   * Not supported: Aurora DSQL authenticates with IAM only.
+   *
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public void addPasswordUser(String user, String password) {
+    throw new UnsupportedOperationException(
+        "Aurora DSQL has no password users (IAM authentication only)");
+  }
+
+  /**
    * Builds and starts a {@link DsqlEmulator}. Setters check their argument at once; {@link
    * #start()} reports every missing setting together.
    */
@@ -793,6 +814,10 @@ public final class DsqlEmulator extends RdsEmulator {
      */
     @Override
     public DsqlEmulator start() {
+      if (!s.passwordUsers.isEmpty()) {
+        throw new IamConfigurationException(
+            List.of("passwordUser: Aurora DSQL has no password users (IAM authentication only)"));
+      }
       DsqlEmulator e = startWith(settings -> new DsqlEmulator(settings, this));
       log.info("Started {}", e);
       return e;

@@ -124,6 +124,24 @@ class DsqlEmulatorIT {
   }
 
   @Test
+  void aRoleWhoseIamIsRevokedIsRefusedUntilGrantedAgain() throws SQLException {
+    dsql.removeIamUser("revoked");
+    try {
+      assertThatThrownBy(() -> jdbc(dsql, "revoked", token(dsql, "revoked"), "").close())
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+      assertThat(dsql.iamRevokedUsers()).contains("revoked");
+    } finally {
+      dsql.addIamUser("revoked");
+    }
+    try (Connection c = jdbc(dsql, "revoked", token(dsql, "revoked"), "")) {
+      assertThat(currentUser(c)).isEqualTo("revoked");
+    }
+    assertThatThrownBy(() -> dsql.addPasswordUser("revoked", "pw"))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
   void tokensAreJudgedAsDsqlDoes() {
     Instant now = Instant.now();
     String host = dsql.endpointHost();

@@ -49,4 +49,18 @@ class DsqlEmulatorTest {
     assertThat(bucket.tryAcquire()).isTrue();
     assertThat(bucket.tryAcquire()).isFalse();
   }
+
+  @Test
+  void dsqlHasNoPasswordUsers() {
+    assertThatThrownBy(
+            () ->
+                DsqlEmulator.builder()
+                    .backend("127.0.0.1", 5432)
+                    .backendAdmin("postgres", "pw")
+                    .passwordUser("legacy", "legacy-pw")
+                    .start())
+        .isInstanceOf(IamConfigurationException.class)
+        .hasMessageContaining("passwordUser: Aurora DSQL has no password users")
+        .hasMessageNotContaining("legacy-pw");
+  }
 }
