@@ -63,6 +63,7 @@ public final class Tour {
     tour.postgresWithHikari();
     tour.mysqlByUrlAlone();
     tour.dsqlByUrlAlone();
+    tour.migrationFromAPassword();
     tour.refusals();
     System.out.println();
     if (tour.failures.isEmpty()) {
@@ -511,6 +512,82 @@ public final class Tour {
   }
 
   /** What a user sees when something is wrong: one clear line, never the token. */
+  /**
+   * AWS's migration from a database password to IAM: both users exist, the app connects IAM first
+   * and falls back to the old password while IAM does not work, and comes back to IAM by itself.
+   */
+  private void migrationFromAPassword() throws Exception {
+    section("Migrating from a password: IAM first, the old password while IAM fails, back to IAM");
+    String legacyPassword = "legacy-" + Long.toHexString(System.nanoTime());
+    java.nio.file.Path passwordFile = java.nio.file.Files.createTempFile("app_legacy", ".pw");
+    java.nio.file.Files.writeString(passwordFile, legacyPassword);
+    List<IamAuthEvent.PasswordFallback> fallbacks = new CopyOnWriteArrayList<>();
+    IamAuthListener listener =
+        e -> {
+          if (e instanceof IamAuthEvent.PasswordFallback f) {
+            fallbacks.add(f);
+          }
+        };
+    IamDriver.addListener(listener);
+    try (PostgresServer pg = PostgresServer.builder().start();
+        RdsPostgresEmulator rds =
+            RdsPostgresEmulator.builder()
+                .backend(pg.host(), pg.port())
+                .backendAdmin(pg.superuser(), pg.superuserPassword())
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .iamUser("app")
+                .passwordUser("app_legacy", legacyPassword)
+                .start()) {
+      System.setProperty("aws.accessKeyId", IDENTITY.accessKeyId());
+      System.setProperty("aws.secretAccessKey", IDENTITY.secretAccessKey());
+      String url =
+          "jdbc:iamauth4j:postgresql://localhost:"
+              + rds.port()
+              + "/"
+              + pg.database()
+              + "?iamRegion=us-east-1&iamCaBundle="
+              + rds.caPemFile()
+              + "&iamFallbackUser=app_legacy&iamFallbackPasswordFile="
+              + passwordFile
+              + "&iamFallbackRetryIamAfter=1";
+      System.out.println("   users: app (rds_iam, tokens only), app_legacy (its old password)");
+      System.out.println(
+          "   url adds iamFallbackUser=app_legacy&iamFallbackPasswordFile=<file> (never the"
+              + " password)");
+      String before = query(DriverManager.getConnection(url, "app", null), "select current_user");
+      System.out.println("   1. IAM works:            select current_user -> " + before);
+      check("app".equals(before) && fallbacks.isEmpty(), "IAM first, no fallback while it works");
+
+      rds.removeIamUser("app"); // IAM broken: the server now refuses app's tokens
+      List<String> during = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        during.add(query(DriverManager.getConnection(url, "app", null), "select current_user"));
+      }
+      System.out.println("   2. rds_iam revoked:      select current_user -> " + during);
+      System.out.println(
+          "      fallbacks: "
+              + fallbacks.size()
+              + " ("
+              + (fallbacks.isEmpty() ? "-" : fallbacks.get(0).reason())
+              + "), each a WARN line without the password");
+      check(
+          during.stream().allMatch("app_legacy"::equals) && fallbacks.size() == 3,
+          "every connection still works, on the password, each fallback reported");
+
+      rds.addIamUser("app"); // IAM fixed
+      Thread.sleep(1_100); // iamFallbackRetryIamAfter=1: IAM is tried again after a second
+      String after = query(DriverManager.getConnection(url, "app", null), "select current_user");
+      System.out.println("   3. IAM fixed:            select current_user -> " + after);
+      check("app".equals(after), "back on IAM without a restart");
+      System.out.println("   emulator metrics: " + rds.metrics().byName());
+    } finally {
+      IamDriver.removeListener(listener);
+      IamDriver.closeSharedTokenProviders();
+      java.nio.file.Files.deleteIfExists(passwordFile);
+    }
+  }
+
   private void refusals() throws Exception {
     section("Refusals: clear errors, and no token sent without TLS");
     try (PostgresServer pg = PostgresServer.builder().start();
