@@ -9,6 +9,7 @@ import io.github.iamauth4j.core.RefreshScheduler;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.github.iamauth4j.core.TlsRule;
 import io.github.iamauth4j.lettuce.internal.ClusterConnectionReauthenticator;
+import io.github.iamauth4j.lettuce.internal.IamRedisClient;
 import io.github.iamauth4j.lettuce.internal.IamRedisClusterClient;
 import io.github.iamauth4j.lettuce.internal.ReauthenticationReporter;
 import io.lettuce.core.AbstractRedisClient;
@@ -66,6 +67,13 @@ import reactor.core.scheduler.Schedulers;
  * RenewalPolicy}'s jittered interval, 1 hour by default, held until {@code EXEC} inside a {@code
  * MULTI}); RESP3, which Lettuce needs to re-authenticate pub/sub connections. Plaintext is refused
  * unless {@link Builder#allowPlaintextForLocalTesting()} is called.
+ *
+ * <p>During a migration from passwords, with a {@linkplain
+ * io.github.iamauth4j.core.IamAuthConfig.Builder#passwordFallback fallback password} in the
+ * configuration: connections use IAM first and the password when IAM cannot be used; the clients
+ * built here connect once more with the password when the server refuses the token, so that {@code
+ * connect()} succeeds, and the event reporters move reconnects and re-authentications to the
+ * password the same way (see the README, "Migrating from a password").
  *
  * <p>Thread-safe and meant to live as long as the app: one per target, shared by the clients of
  * that target.
@@ -239,7 +247,7 @@ public final class IamLettuce implements AutoCloseable {
    */
   public ClientResources.Builder configure(ClientResources.Builder builder) {
     EventBus bus = new DefaultEventBus(Schedulers.boundedElastic());
-    ReauthenticationReporter.install(bus, tokens.events());
+    ReauthenticationReporter.install(bus, tokens.events(), credentials.fallback());
     return builder.eventBus(bus);
   }
 
@@ -293,8 +301,7 @@ public final class IamLettuce implements AutoCloseable {
    */
   public RedisClient redisClient(@Nullable ClientResources resources, RedisURI uri) {
     RedisURI secured = redisUri(uri);
-    RedisClient client =
-        resources == null ? RedisClient.create(secured) : RedisClient.create(resources, secured);
+    RedisClient client = new IamRedisClient(resources, secured, credentials.fallback());
     client.setOptions(clientOptions());
     reportReauthentications(client);
     return client;
@@ -346,7 +353,8 @@ public final class IamLettuce implements AutoCloseable {
       throw new IamConfigurationException("seeds: empty (expected at least one node URI)");
     }
     RedisClusterClient client =
-        new IamRedisClusterClient(resources, uris, credentials, tokens.events());
+        new IamRedisClusterClient(
+            resources, uris, credentials, tokens.events(), credentials.fallback());
     client.setOptions(clusterClientOptions());
     reportReauthentications(client);
     return client;
@@ -372,7 +380,9 @@ public final class IamLettuce implements AutoCloseable {
               + " is not a Lettuce cluster connection (expected one from"
               + " RedisClusterClient.connect())");
     }
-    return ClusterConnectionReauthenticator.attach(handler, credentials, tokens.events())::dispose;
+    return ClusterConnectionReauthenticator.attach(
+            handler, credentials, tokens.events(), credentials.fallback())
+        ::dispose;
   }
 
   /**
@@ -389,7 +399,8 @@ public final class IamLettuce implements AutoCloseable {
    * @return closing it stops the reporting
    */
   public AutoCloseable reportReauthentications(AbstractRedisClient client) {
-    return ReauthenticationReporter.install(client.getResources(), tokens.events());
+    return ReauthenticationReporter.install(
+        client.getResources(), tokens.events(), credentials.fallback());
   }
 
   /**
@@ -398,6 +409,7 @@ public final class IamLettuce implements AutoCloseable {
    */
   @Override
   public void close() {
+    credentials.close();
     lease.close();
   }
 

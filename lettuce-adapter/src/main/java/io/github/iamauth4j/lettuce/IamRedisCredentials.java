@@ -1,26 +1,30 @@
 package io.github.iamauth4j.lettuce;
 
-import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.ConnectionCredentials;
+import io.github.iamauth4j.core.IamTarget;
 import io.lettuce.core.RedisCredentials;
 
 /**
- * One token as Lettuce credentials: the target's user name and the token as the password. Each
- * {@link #getPassword()} returns a fresh copy, since Lettuce may zero the array it is given.
+ * One connection's credentials as Lettuce credentials: the target's user name and an IAM token, or,
+ * during a migration from passwords, the fallback user and password. Each {@link #getPassword()}
+ * returns a fresh copy, since Lettuce may zero the array it is given.
  */
 final class IamRedisCredentials implements RedisCredentials {
-  private final AuthToken token;
+  private final ConnectionCredentials credentials;
+  private final IamTarget target;
 
-  IamRedisCredentials(AuthToken token) {
-    this.token = token;
+  IamRedisCredentials(ConnectionCredentials credentials, IamTarget target) {
+    this.credentials = credentials;
+    this.target = target;
   }
 
-  AuthToken token() {
-    return token;
+  ConnectionCredentials credentials() {
+    return credentials;
   }
 
   @Override
   public String getUsername() {
-    return token.userName();
+    return credentials.user();
   }
 
   @Override
@@ -30,7 +34,7 @@ final class IamRedisCredentials implements RedisCredentials {
 
   @Override
   public char[] getPassword() {
-    return token.valueChars();
+    return credentials.secret().toCharArray();
   }
 
   @Override
@@ -38,13 +42,13 @@ final class IamRedisCredentials implements RedisCredentials {
     return true;
   }
 
-  /** Redacted: the target and the token's times, never the token. */
+  /** Redacted: the target, IAM or the password, and the user; never the token or password. */
   @Override
   public String toString() {
     return "IamRedisCredentials["
-        + token.target().description()
-        + ", usableUntil="
-        + token.usableUntil()
+        + target.description()
+        + ", "
+        + credentials
         + ", password=<redacted>]";
   }
 }

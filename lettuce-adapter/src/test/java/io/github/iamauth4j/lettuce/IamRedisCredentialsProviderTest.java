@@ -119,8 +119,13 @@ class IamRedisCredentialsProviderTest {
     IamRedisCredentialsProvider impatient =
         new IamRedisCredentialsProvider(ConnectionRenewals.of(impatientTokens, policy, scheduler));
 
-    // The fetch is never run: the Mono must give up on its own rather than hang.
-    assertThatThrownBy(() -> impatient.resolveCredentials().block())
+    // The fetch is never run: the Mono must give up on its own rather than hang (the timer is the
+    // core's, on the provider's scheduler).
+    CompletableFuture<RedisCredentials> first = impatient.resolveCredentials().toFuture();
+    assertThat(first).isNotDone();
+    scheduler.advance(Duration.ofMillis(50));
+    assertThatThrownBy(first::join)
+        .cause()
         .isInstanceOf(TokenUnavailableException.class)
         .hasMessageContaining("ElastiCache")
         .hasMessageContaining("\"orders\"")

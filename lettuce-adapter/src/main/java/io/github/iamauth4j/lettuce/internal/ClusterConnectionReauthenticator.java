@@ -37,12 +37,14 @@ public final class ClusterConnectionReauthenticator {
    * @param connection a cluster connection ({@code StatefulRedisClusterConnectionImpl})
    * @param credentials a streaming credentials provider
    * @param events where to report the outcomes
+   * @param fallback told when the server refuses a token
    * @return disposing it stops the re-authentication
    */
   public static Disposable attach(
       RedisChannelHandler<?, ?> connection,
       RedisCredentialsProvider credentials,
-      IamAuthEvents events) {
+      IamAuthEvents events,
+      LettuceFallback fallback) {
     AtomicReference<@Nullable Disposable> self = new AtomicReference<>();
     Disposable subscription =
         credentials
@@ -58,7 +60,7 @@ public final class ClusterConnectionReauthenticator {
                   }
                   if (connection.isOpen()) {
                     // While reconnecting, the handshake authenticates with a fresh token instead.
-                    reauthenticate(connection, c, events);
+                    reauthenticate(connection, c, events, fallback);
                   }
                 });
     self.set(subscription);
@@ -69,7 +71,10 @@ public final class ClusterConnectionReauthenticator {
   }
 
   private static void reauthenticate(
-      RedisChannelHandler<?, ?> connection, RedisCredentials credentials, IamAuthEvents events) {
+      RedisChannelHandler<?, ?> connection,
+      RedisCredentials credentials,
+      IamAuthEvents events,
+      LettuceFallback fallback) {
     CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
     String user = credentials.getUsername();
     if (user != null) {
@@ -84,6 +89,7 @@ public final class ClusterConnectionReauthenticator {
           String description = "Lettuce cluster connection (default node channel)";
           if (error != null) {
             events.reauthenticationFailed(description, error);
+            fallback.reauthenticationRefused(description, error);
           } else {
             events.reauthenticated(description);
           }

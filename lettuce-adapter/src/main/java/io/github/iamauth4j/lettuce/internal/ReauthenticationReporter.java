@@ -5,13 +5,17 @@ import io.lettuce.core.event.Event;
 import io.lettuce.core.event.EventBus;
 import io.lettuce.core.event.connection.ReauthenticationEvent;
 import io.lettuce.core.event.connection.ReauthenticationFailedEvent;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
+import java.net.SocketAddress;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 /**
  * Turns Lettuce's re-authentication events (published on a {@link ClientResources} event bus since
- * Lettuce 6.6, on its own scheduler, never on an event loop) into the core's connection events.
+ * Lettuce 6.6, on its own scheduler, never on an event loop) into the core's connection events, and
+ * tells the {@link LettuceFallback} about tokens the server refused, on a re-authentication or on a
+ * reconnect of the connection watchdog ({@link ReconnectFailedEvent}).
  */
 public final class ReauthenticationReporter {
   private ReauthenticationReporter() {}
@@ -21,10 +25,12 @@ public final class ReauthenticationReporter {
    *
    * @param resources the client's resources
    * @param events where the events go
+   * @param fallback told about refused tokens
    * @return closing it stops the reporting
    */
-  public static AutoCloseable install(ClientResources resources, IamAuthEvents events) {
-    return install(resources.eventBus(), events);
+  public static AutoCloseable install(
+      ClientResources resources, IamAuthEvents events, LettuceFallback fallback) {
+    return install(resources.eventBus(), events, fallback);
   }
 
   /**
@@ -32,32 +38,42 @@ public final class ReauthenticationReporter {
    *
    * @param bus an event bus, e.g. one given to a {@code ClientResources.Builder}
    * @param events where the events go
+   * @param fallback told about refused tokens
    * @return closing it stops the reporting
    */
-  public static AutoCloseable install(EventBus bus, IamAuthEvents events) {
+  public static AutoCloseable install(
+      EventBus bus, IamAuthEvents events, LettuceFallback fallback) {
     Disposable subscription =
         bus.get()
             .subscribe(
-                event -> report(event, events),
+                event -> report(event, events, fallback),
                 // The bus ends when the resources shut down; nothing to do then.
                 error -> {});
     return subscription::dispose;
   }
 
-  static void report(Event event, IamAuthEvents events) {
+  static void report(Event event, IamAuthEvents events, LettuceFallback fallback) {
     if (event instanceof ReauthenticationEvent e) {
       events.reauthenticated(describe(e.getEpId()));
     } else if (event instanceof ReauthenticationFailedEvent e) {
       Throwable cause = e.getCause();
-      events.reauthenticationFailed(
-          describe(e.getEpId()),
+      Throwable reported =
           cause != null
               ? cause
-              : new IllegalStateException("Lettuce reported no cause for the failure"));
+              : new IllegalStateException("Lettuce reported no cause for the failure");
+      events.reauthenticationFailed(describe(e.getEpId()), reported);
+      fallback.reauthenticationRefused(describe(e.getEpId()), reported);
+    } else if (event instanceof ReconnectFailedEvent e && e.getCause() != null) {
+      // The watchdog tries again on its own backoff; after this, with the password.
+      fallback.connectRefused(describe(e.remoteAddress()), e.getCause());
     }
   }
 
   private static String describe(@Nullable String endpointId) {
     return endpointId == null ? "Lettuce connection" : "Lettuce connection " + endpointId;
+  }
+
+  private static String describe(@Nullable SocketAddress remote) {
+    return remote == null ? "Lettuce connection" : "Lettuce connection to " + remote;
   }
 }
