@@ -1,12 +1,13 @@
 package io.github.iamauth4j.redisson;
 
 import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.ConnectionCredentials;
 import io.github.iamauth4j.core.ConnectionRenewals;
 import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamConfigurationException;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
-import io.github.iamauth4j.core.RefreshScheduler;
+import io.github.iamauth4j.core.PasswordFallbacks;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.github.iamauth4j.core.TlsRule;
 import io.github.iamauth4j.core.TokenUnavailableException;
@@ -21,13 +22,13 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.redisson.config.Credentials;
 import org.redisson.config.CredentialsResolver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Redisson {@link CredentialsResolver} backed by the core's token cache: the target's user name
@@ -69,7 +70,6 @@ import org.slf4j.LoggerFactory;
  * gives it back on {@link #close()}. Thread-safe.
  */
 public final class IamCredentialsResolver implements CredentialsResolver, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(IamCredentialsResolver.class);
   private static final String YAML_OPT_OUT =
       "allowPlaintextForLocalTesting: true (IamCredentialsResolver), or IamRedisson.Builder."
           + TlsRule.OPT_OUT;
@@ -90,6 +90,7 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
   private volatile @Nullable State state;
   private IamTokenProvider.@Nullable Lease lease;
   private final Set<InetSocketAddress> checked = ConcurrentHashMap.newKeySet();
+  private final AtomicLong ids = new AtomicLong();
 
   /** What the resolver works with once its settings are final. */
   private record State(
@@ -97,7 +98,22 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
       ConnectionRenewals renewals,
       Duration firstTokenTimeout,
       boolean plaintextAllowed,
-      String optOut) {}
+      String optOut,
+      Renewing renewing) {
+
+    State(
+        IamTokenProvider tokens,
+        ConnectionRenewals renewals,
+        Duration firstTokenTimeout,
+        boolean plaintextAllowed,
+        String optOut) {
+      this(tokens, renewals, firstTokenTimeout, plaintextAllowed, optOut, new Renewing(tokens));
+    }
+
+    PasswordFallbacks fallbacks() {
+      return tokens.passwordFallbacks();
+    }
+  }
 
   /**
    * A resolver to configure with its setters, as Redisson's YAML/JSON configuration does; the
@@ -247,9 +263,10 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
     } catch (IamConfigurationException e) {
       return CompletableFuture.failedFuture(e);
     }
-    Channel channel = ChannelGuard.activating();
-    if (channel != null) {
-      boolean[] transport = ChannelGuard.transport(channel);
+    Channel activating = ChannelGuard.activating();
+    Channel channel = activating != null ? activating : ChannelGuard.renewing();
+    if (activating != null) {
+      boolean[] transport = ChannelGuard.transport(activating);
       try {
         TlsRule.check(
             "Redisson connection to " + describe(address),
@@ -264,10 +281,19 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
       if (address != null) {
         checked.add(address);
       }
-      ChannelGuard.reportTo(channel, s.tokens().events(), CONNECTION + " to " + describe(address));
-    } else if (address == null || !checked.contains(address)) {
-      // Not inside a connection's activation, and no connection to this address was checked:
-      // the hook that shows the resolver each connection is missing.
+      ChannelGuard.reportTo(
+          activating,
+          s.tokens().events(),
+          s.fallbacks(),
+          CONNECTION + " #" + ids.incrementAndGet() + " to " + describe(address));
+      if (s.fallbacks().enabled()) {
+        // Nothing else may reach the server before the AUTH, which may be retried with the
+        // password.
+        ChannelGuard.holdUntilAuthenticated(activating);
+      }
+    } else if (channel == null && (address == null || !checked.contains(address))) {
+      // Not inside a connection's activation or renewal, and no connection to this address was
+      // checked: the hook that shows the resolver each connection is missing.
       return CompletableFuture.failedFuture(
           new IamConfigurationException(
               "nettyHook: IamCredentialsResolver hands out tokens only on connections whose TLS"
@@ -277,46 +303,32 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
                   + " was sent to "
                   + describe(address)));
     }
-    return token(s).thenApply(t -> new Credentials(t.userName(), t.value()));
+    String description = channel == null ? null : ChannelGuard.description(channel);
+    return credentials(s, description == null ? CONNECTION : description)
+        .handle(
+            (c, e) -> {
+              if (e != null) {
+                if (activating != null) {
+                  ChannelGuard.authenticationAbandoned(activating);
+                }
+                throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+              }
+              if (channel != null) {
+                ChannelGuard.expectAuth(channel, c);
+              }
+              return new Credentials(c.user(), c.secret());
+            });
   }
 
-  private CompletableFuture<AuthToken> token(State s) {
-    CompletableFuture<AuthToken> token = s.tokens().tokenAsync();
-    if (token.isDone()) {
-      return token;
+  /**
+   * A connection's credentials: IAM first, the fallback password when IAM cannot be used (when one
+   * is configured); without one, the token, waiting at most the first-token timeout for it.
+   */
+  private static CompletableFuture<ConnectionCredentials> credentials(State s, String connection) {
+    if (!s.fallbacks().enabled()) {
+      return s.tokens().tokenAsync(s.firstTokenTimeout()).thenApply(ConnectionCredentials::iam);
     }
-    CompletableFuture<AuthToken> timed = new CompletableFuture<>();
-    RefreshScheduler.Cancellable timer =
-        s.tokens()
-            .scheduler()
-            .schedule(
-                () -> timed.completeExceptionally(firstTokenTimedOut(s)), s.firstTokenTimeout());
-    token.whenComplete(
-        (t, e) -> {
-          timer.cancel();
-          if (e != null) {
-            timed.completeExceptionally(e);
-          } else {
-            timed.complete(t);
-          }
-        });
-    return timed;
-  }
-
-  private static TokenUnavailableException firstTokenTimedOut(State s) {
-    log.warn(
-        "a Redisson connection to {} gave up waiting {} for its first token: the AWS credentials"
-            + " provider has not answered",
-        s.tokens().target().description(),
-        s.firstTokenTimeout());
-    return new TokenUnavailableException(
-        "no token for "
-            + s.tokens().target().description()
-            + " after waiting "
-            + s.firstTokenTimeout()
-            + " (firstTokenTimeout): the AWS credentials provider has not answered; the fetch"
-            + " goes on in the background and the next connection attempt uses its token",
-        null);
+    return s.fallbacks().credentialsAsync(connection);
   }
 
   /**
@@ -336,11 +348,53 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
     } catch (IamConfigurationException e) {
       return CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<AuthToken> next = s.renewals().next(CONNECTION);
     Channel channel = ChannelGuard.reading();
     if (channel == null) {
-      return next.thenApply(t -> null);
+      return s.renewals().next(CONNECTION).thenApply(t -> null);
     }
+    String described = ChannelGuard.description(channel);
+    String connection = described == null ? CONNECTION : described;
+    CompletableFuture<Void> renewal = new CompletableFuture<>();
+    awaitRenewal(s, channel, connection, renewal);
+    return renewal;
+  }
+
+  /**
+   * Completes {@code renewal} at the connection's next renewal instant. With a fallback password: a
+   * connection on the password stays there while IAM is set aside (it has no limit; IAM is tried at
+   * a later renewal), and one on IAM whose renewal finds no usable token renews at once, with the
+   * password.
+   */
+  private void awaitRenewal(
+      State s, Channel channel, String connection, CompletableFuture<Void> renewal) {
+    CompletableFuture<AuthToken> next = s.renewals().next(connection);
+    Renewing.Pending pending =
+        s.fallbacks().enabled()
+            ? s.renewing().watch(connection, channel, next, () -> renew(s, channel, renewal))
+            : null;
+    next.whenComplete(
+        (t, e) -> {
+          if (pending != null && !s.renewing().forget(pending)) {
+            // Renewed already, with the password, when no usable token could be had.
+            return;
+          }
+          if (e != null) {
+            renewal.completeExceptionally(e);
+            return;
+          }
+          PasswordFallbacks fallbacks = s.fallbacks();
+          if (fallbacks.enabled()
+              && channel.isActive()
+              && fallbacks.iamSetAsideUntil() != null
+              && ChannelGuard.mode(channel) == ConnectionCredentials.Mode.PASSWORD) {
+            awaitRenewal(s, channel, connection, renewal);
+            return;
+          }
+          renew(s, channel, renewal);
+        });
+  }
+
+  private static void renew(State s, Channel channel, CompletableFuture<Void> renewal) {
     // Redisson reconnects a connection blocked in BLPOP & co. to renew it, which can lose an
     // element popped at that moment: wait for the blocking command's reply, but leave two
     // intervals before the server's limit for that reconnection if the wait drags on.
@@ -348,8 +402,8 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
     Duration wait =
         policy.connectionLimit().minus(policy.reauthenticationInterval().multipliedBy(2));
     long waitNanos = wait.isNegative() ? 0 : wait.toNanos();
-    return next.thenCompose(
-        t -> ChannelGuard.whenNotBlocked(channel, System.nanoTime() + waitNanos));
+    ChannelGuard.whenNotBlocked(channel, System.nanoTime() + waitNanos)
+        .thenRun(() -> ChannelGuard.completeRenewal(channel, renewal));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -490,6 +544,10 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
   /** Gives back the shared token provider's lease, if this resolver took one. */
   @Override
   public void close() {
+    State s = state;
+    if (s != null) {
+      s.renewing().close();
+    }
     IamTokenProvider.Lease l;
     synchronized (lock) {
       l = lease;

@@ -44,6 +44,13 @@ import org.redisson.config.Config;
  * {@code sslVerificationMode} STRICT (Redisson's default), unless {@link
  * Builder#allowPlaintextForLocalTesting()} is called.
  *
+ * <p>During a migration from passwords, with a {@linkplain
+ * io.github.iamauth4j.core.IamAuthConfig.Builder#passwordFallback fallback password} in the
+ * configuration: connections use IAM first and the password when IAM cannot be used; an {@code
+ * AUTH} whose token the server refuses is sent again with the password on the same connection, so
+ * that {@code Redisson.create} and every renewal succeed (see the README, "Migrating from a
+ * password").
+ *
  * <p>Thread-safe; keep one per target for the life of the app, and close it after the clients.
  */
 public final class IamRedisson implements AutoCloseable {
@@ -198,6 +205,7 @@ public final class IamRedisson implements AutoCloseable {
    */
   @Override
   public void close() {
+    resolver.close();
     held.close();
   }
 

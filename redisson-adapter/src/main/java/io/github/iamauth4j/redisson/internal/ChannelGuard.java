@@ -1,6 +1,8 @@
 package io.github.iamauth4j.redisson.internal;
 
+import io.github.iamauth4j.core.ConnectionCredentials;
 import io.github.iamauth4j.core.IamAuthEvents;
+import io.github.iamauth4j.core.PasswordFallbacks;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
@@ -15,11 +17,13 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.redisson.client.RedisException;
+import org.redisson.client.RedisWrongPasswordException;
 import org.redisson.client.handler.BaseConnectionHandler;
 import org.redisson.client.handler.CommandsQueue;
 import org.redisson.client.handler.CommandsQueuePubSub;
@@ -41,11 +45,21 @@ import org.redisson.client.protocol.RedisStrictCommand;
  *       REDIS_READ_ATOMIC}/{@code REDIS_WRITE_ATOMIC} batches send {@code MULTI}, the commands and
  *       {@code EXEC} as separate writes on a pinned connection) until {@code EXEC} or {@code
  *       DISCARD} has been written, and reports the outcome of each re-authentication.
+ *   <li>With a fallback password configured (a migration from passwords): an {@code AUTH} carrying
+ *       an IAM token goes out as a twin whose reply the adapter sees first. When the server refuses
+ *       the token ({@code WRONGPASS}), the adapter sets IAM aside ({@link
+ *       PasswordFallbacks#refused}) and sends a second {@code AUTH} with the password on the same
+ *       channel; Redisson's own {@code AUTH} completes with the outcome of that one. During a
+ *       connection's handshake every other command Redisson writes ({@code HELLO}, {@code SELECT},
+ *       {@code PING}, …) waits until the {@code AUTH} is answered, so that none reaches the server
+ *       unauthenticated. It counts each channel on IAM or on the password ({@link
+ *       PasswordFallbacks#opened}) until it closes.
  * </ul>
  */
 public final class ChannelGuard {
   private static final ThreadLocal<@Nullable Channel> ACTIVATING = new ThreadLocal<>();
   private static final ThreadLocal<@Nullable Channel> READING = new ThreadLocal<>();
+  private static final ThreadLocal<@Nullable Channel> RENEWING = new ThreadLocal<>();
   private static final AttributeKey<CompletableFuture<?>> BLOCKING =
       AttributeKey.valueOf("iamauth4j.blocking");
   private static final AttributeKey<Reporting> REPORTING =
@@ -143,6 +157,18 @@ public final class ChannelGuard {
         });
   }
 
+  private static void onLoop(Channel channel, Runnable task) {
+    if (channel.eventLoop().inEventLoop()) {
+      task.run();
+      return;
+    }
+    try {
+      channel.eventLoop().execute(task);
+    } catch (RejectedExecutionException e) {
+      // The event loop is shutting down: the channel goes with it.
+    }
+  }
+
   private static void onLoop(Channel channel, Runnable task, CompletableFuture<Void> done) {
     try {
       channel.eventLoop().execute(task);
@@ -172,17 +198,107 @@ public final class ChannelGuard {
 
   /**
    * Reports the outcome of each later {@code AUTH} on {@code channel} (a re-authentication) to
-   * {@code events}.
+   * {@code events}, and counts the channel on IAM or on the password in {@code fallbacks}.
    *
    * @param channel the channel
    * @param events where to report
-   * @param description the connection, for events (no secrets)
+   * @param fallbacks the token provider's fallback state
+   * @param description the connection, for events (no secrets), unique among its client's
    */
-  public static void reportTo(Channel channel, IamAuthEvents events, String description) {
-    channel.attr(REPORTING).setIfAbsent(new Reporting(events, description));
+  public static void reportTo(
+      Channel channel, IamAuthEvents events, PasswordFallbacks fallbacks, String description) {
+    channel.attr(REPORTING).setIfAbsent(new Reporting(events, fallbacks, description));
   }
 
-  private record Reporting(IamAuthEvents events, String description) {}
+  /** The description given to {@link #reportTo}, or null. */
+  public static @Nullable String description(Channel channel) {
+    Reporting r = channel.attr(REPORTING).get();
+    return r == null ? null : r.description();
+  }
+
+  /**
+   * Holds every command Redisson writes on {@code channel} until its first {@code AUTH} has been
+   * answered (including a retry with the password). Called during the channel's activation, on its
+   * event loop, before Redisson writes anything.
+   *
+   * @param channel the channel being activated
+   */
+  public static void holdUntilAuthenticated(Channel channel) {
+    Commands c = commands(channel);
+    if (c != null) {
+      c.holdUntilAuthenticated();
+    }
+  }
+
+  /**
+   * No {@code AUTH} will come on {@code channel} (its credentials could not be had): what was held
+   * goes out, and Redisson fails the connection on its replies.
+   *
+   * @param channel the channel
+   */
+  public static void authenticationAbandoned(Channel channel) {
+    Commands c = commands(channel);
+    if (c != null) {
+      onLoop(channel, c::releaseHeld);
+    }
+  }
+
+  /**
+   * The credentials the next {@code AUTH} Redisson writes on {@code channel} carries (the resolver
+   * has just handed them out): decides whether a refusal is retried with the password, and how the
+   * channel is counted once it is answered.
+   *
+   * @param channel the channel
+   * @param credentials the credentials
+   */
+  public static void expectAuth(Channel channel, ConnectionCredentials credentials) {
+    Commands c = commands(channel);
+    if (c != null) {
+      c.expected = credentials;
+    }
+  }
+
+  /** How {@code channel} last authenticated, or null when not known (yet). */
+  public static ConnectionCredentials.@Nullable Mode mode(Channel channel) {
+    Commands c = commands(channel);
+    return c == null ? null : c.mode;
+  }
+
+  /**
+   * The channel whose renewal completes on this thread (see {@link #completeRenewal}), or null.
+   * Redisson resolves the renewed credentials synchronously inside that completion.
+   */
+  public static @Nullable Channel renewing() {
+    return RENEWING.get();
+  }
+
+  /**
+   * Completes {@code renewal} (a {@code nextRenewal()} stage of {@code channel}) with {@link
+   * #renewing()} showing the channel, so that the resolver knows which connection it renews.
+   *
+   * @param channel the channel
+   * @param renewal the stage Redisson waits on
+   */
+  public static void completeRenewal(Channel channel, CompletableFuture<Void> renewal) {
+    Channel previous = RENEWING.get();
+    RENEWING.set(channel);
+    try {
+      renewal.complete(null);
+    } finally {
+      if (previous == null) {
+        RENEWING.remove();
+      } else {
+        RENEWING.set(previous);
+      }
+    }
+  }
+
+  private static @Nullable Commands commands(Channel channel) {
+    ChannelHandler h = channel.pipeline().get(COMMANDS);
+    return h instanceof Commands c ? c : null;
+  }
+
+  private record Reporting(IamAuthEvents events, PasswordFallbacks fallbacks, String description) {}
 
   /** Marks the activation of its channel on the event loop thread. */
   private static final class Activation extends ChannelInboundHandlerAdapter {
@@ -204,7 +320,10 @@ public final class ChannelGuard {
 
   /**
    * Holds {@code AUTH} inside {@code MULTI}; reports re-authentications; on a pub/sub channel, lets
-   * the messages that arrive while an {@code AUTH} awaits its reply through. Event loop only.
+   * the messages that arrive while an {@code AUTH} awaits its reply through; with a fallback
+   * password, retries a refused IAM {@code AUTH} with the password and holds the handshake's other
+   * commands until its {@code AUTH} is answered; counts the channel on IAM or on the password.
+   * Event loop only, but for the volatile fields the resolver sets.
    */
   private static final class Commands extends ChannelDuplexHandler {
     private final boolean pubSub;
@@ -212,9 +331,19 @@ public final class ChannelGuard {
     private boolean inMulti;
     private volatile boolean authenticated;
     private @Nullable Object lastAuth;
+    private @Nullable Deque<HeldWrite> handshake;
+    private PasswordFallbacks.@Nullable Session session;
+    volatile @Nullable ConnectionCredentials expected;
+    volatile ConnectionCredentials.@Nullable Mode mode;
 
     Commands(boolean pubSub) {
       this.pubSub = pubSub;
+    }
+
+    void holdUntilAuthenticated() {
+      if (!authenticated && handshake == null) {
+        handshake = new ArrayDeque<>();
+      }
     }
 
     @Override
@@ -223,18 +352,27 @@ public final class ChannelGuard {
       if (msg instanceof CommandData<?, ?> command && isAuth(command)) {
         // Redisson's pub/sub queue writes each command a second time from the channel's tail
         // when it is its turn to go out: watch and hold it once.
-        if (command != lastAuth) {
-          lastAuth = command;
-          watch(ctx.channel(), command);
-          if (inMulti) {
-            held.add(new Held(command, promise));
-            return;
+        if (command == lastAuth) {
+          super.write(ctx, msg, promise);
+          if (pubSub) {
+            decodeRepliesAsPlainReplies(ctx.channel(), command);
           }
+          return;
         }
-        super.write(ctx, msg, promise);
-        if (pubSub) {
-          decodeRepliesAsPlainReplies(ctx.channel(), command);
+        watch(ctx.channel(), command);
+        ConnectionCredentials credentials = expected;
+        expected = null;
+        if (inMulti) {
+          held.add(new Held(command, promise, credentials));
+          return;
         }
+        sendAuth(ctx, command, promise, credentials);
+        return;
+      }
+      Deque<HeldWrite> waiting = handshake;
+      if (waiting != null) {
+        // The handshake's AUTH has not been answered: nothing may reach the server before it.
+        waiting.add(new HeldWrite(msg, promise));
         return;
       }
       if (msg instanceof CommandData<?, ?> command) {
@@ -253,8 +391,163 @@ public final class ChannelGuard {
       super.write(ctx, msg, promise);
       while (!inMulti && !held.isEmpty()) {
         Held h = held.poll();
-        super.write(ctx, h.command, h.promise);
+        sendAuth(ctx, h.command, h.promise, h.credentials);
       }
+    }
+
+    /**
+     * Sends Redisson's {@code AUTH}: as it is, or, when it carries an IAM token and a fallback
+     * password is configured, as a twin whose refusal is retried with the password.
+     */
+    private void sendAuth(
+        ChannelHandlerContext ctx,
+        CommandData<?, ?> auth,
+        ChannelPromise promise,
+        @Nullable ConnectionCredentials credentials) {
+      Reporting reporting = ctx.channel().attr(REPORTING).get();
+      PasswordFallbacks fallbacks = reporting == null ? null : reporting.fallbacks();
+      if (credentials == null
+          || fallbacks == null
+          || !fallbacks.enabled()
+          || !credentials.isIam()) {
+        auth.getPromise().whenComplete((ok, error) -> answered(ctx.channel(), credentials, error));
+        pass(ctx, auth, promise);
+        return;
+      }
+      CompletableFuture<Object> reply = new CompletableFuture<>();
+      CommandData<?, ?> twin = twin(auth, reply, auth.getParams());
+      reply.whenComplete(
+          (ok, error) -> {
+            if (error == null) {
+              answered(ctx.channel(), credentials, null);
+              complete(auth, ok);
+              return;
+            }
+            ConnectionCredentials password =
+                refusedIam(fallbacks, Objects.requireNonNull(reporting).description(), error);
+            if (password == null) {
+              answered(ctx.channel(), credentials, error);
+              auth.tryFailure(error);
+              return;
+            }
+            retryWithPassword(ctx, auth, password);
+          });
+      pass(ctx, twin, promise);
+    }
+
+    private void retryWithPassword(
+        ChannelHandlerContext ctx, CommandData<?, ?> auth, ConnectionCredentials password) {
+      CompletableFuture<Object> reply = new CompletableFuture<>();
+      CommandData<?, ?> twin = twin(auth, reply, new Object[] {password.user(), password.secret()});
+      reply.whenComplete(
+          (ok, error) -> {
+            answered(ctx.channel(), password, error);
+            if (error == null) {
+              complete(auth, ok);
+            } else {
+              auth.tryFailure(error);
+            }
+          });
+      lastAuth = twin;
+      ctx.writeAndFlush(twin)
+          .addListener(
+              f -> {
+                if (!f.isSuccess()) {
+                  reply.completeExceptionally(f.cause());
+                }
+              });
+      if (pubSub) {
+        decodeRepliesAsPlainReplies(ctx.channel(), twin);
+      }
+    }
+
+    private void pass(ChannelHandlerContext ctx, CommandData<?, ?> auth, ChannelPromise promise) {
+      lastAuth = auth;
+      ctx.write(auth, promise);
+      if (pubSub) {
+        decodeRepliesAsPlainReplies(ctx.channel(), auth);
+      }
+    }
+
+    /** The refusal's password credentials to retry with, or null to let the failure stand. */
+    private static @Nullable ConnectionCredentials refusedIam(
+        PasswordFallbacks fallbacks, String description, Throwable error) {
+      String message = error.getMessage();
+      if (message == null || !message.startsWith("WRONGPASS")) {
+        return null;
+      }
+      // The server's words only, without Redisson's description of the channel and command.
+      int context = message.indexOf(". channel: ");
+      String refusal = context < 0 ? message : message.substring(0, context + 1);
+      try {
+        return fallbacks.refused(description, new RedisWrongPasswordException(refusal));
+      } catch (RuntimeException e) {
+        // The password cannot be read either: the refusal stands.
+        return null;
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void complete(CommandData<?, ?> auth, @Nullable Object ok) {
+      ((CompletableFuture<Object>) auth.getPromise()).complete(ok);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static CommandData<?, ?> twin(
+        CommandData<?, ?> auth, CompletableFuture<Object> reply, Object[] params) {
+      // Redisson's own AUTH command object, so that its logs mask the parameters.
+      return new CommandData(reply, auth.getCodec(), auth.getCommand(), params);
+    }
+
+    /** An {@code AUTH} of this channel was answered (for good: after any retry). */
+    private void answered(
+        Channel channel, @Nullable ConnectionCredentials credentials, @Nullable Throwable error) {
+      if (!channel.eventLoop().inEventLoop()) {
+        // E.g. Redisson's command timeout failed the AUTH: the state is the event loop's.
+        onLoop(channel, () -> answered(channel, credentials, error));
+        return;
+      }
+      if (error == null && credentials != null) {
+        mode = credentials.mode();
+        PasswordFallbacks.Session s = session;
+        Reporting reporting = channel.attr(REPORTING).get();
+        if (s != null) {
+          s.authenticated(credentials);
+        } else if (reporting != null && channel.isActive()) {
+          session = reporting.fallbacks().opened(reporting.description(), credentials);
+        }
+      }
+      releaseHeld();
+    }
+
+    /** Lets the handshake's held commands go out, in order. */
+    void releaseHeld() {
+      Deque<HeldWrite> waiting = handshake;
+      if (waiting == null) {
+        return;
+      }
+      handshake = null;
+      ChannelHandlerContext ctx = context;
+      if (ctx == null) {
+        return;
+      }
+      while (!waiting.isEmpty()) {
+        HeldWrite w = waiting.poll();
+        try {
+          write(ctx, w.msg(), w.promise());
+        } catch (Exception e) {
+          w.promise().tryFailure(e);
+        }
+      }
+      ctx.flush();
+    }
+
+    private @Nullable ChannelHandlerContext context;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+      context = ctx;
+      super.handlerAdded(ctx);
     }
 
     /**
@@ -349,6 +642,22 @@ public final class ChannelGuard {
                 "the connection closed while an AUTH waited for the end of a MULTI: "
                     + ctx.channel()));
       }
+      Deque<HeldWrite> waiting = handshake;
+      handshake = null;
+      while (waiting != null && !waiting.isEmpty()) {
+        HeldWrite w = waiting.poll();
+        w.promise().tryFailure(new ClosedChannelException());
+        if (w.msg() instanceof CommandData<?, ?> command) {
+          command.tryFailure(
+              new RedisException(
+                  "the connection closed before its AUTH was answered: " + ctx.channel()));
+        }
+      }
+      PasswordFallbacks.Session s = session;
+      session = null;
+      if (s != null) {
+        s.close();
+      }
       super.channelInactive(ctx);
     }
 
@@ -358,7 +667,12 @@ public final class ChannelGuard {
     }
   }
 
-  private record Held(CommandData<?, ?> command, ChannelPromise promise) {}
+  private record Held(
+      CommandData<?, ?> command,
+      ChannelPromise promise,
+      @Nullable ConnectionCredentials credentials) {}
+
+  private record HeldWrite(Object msg, ChannelPromise promise) {}
 
   /** For tests: the names of the handlers the guard adds. */
   static List<String> handlerNames() {
