@@ -2,6 +2,7 @@ package io.github.iamauth4j.cli;
 
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.testkit.net.AuthMetrics;
 import io.github.iamauth4j.testkit.net.EmulatorServer;
 import io.github.iamauth4j.testkit.rds.DsqlEmulator;
 import io.github.iamauth4j.testkit.rds.RdsEmulator;
@@ -9,10 +10,19 @@ import io.github.iamauth4j.testkit.rds.RdsMySqlEmulator;
 import io.github.iamauth4j.testkit.rds.RdsPostgresEmulator;
 import io.github.iamauth4j.testkit.redis.ElastiCacheEmulator;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -35,7 +45,10 @@ import picocli.CommandLine.Spec;
       "It listens with TLS on 127.0.0.1, checks each token the way AWS does (signature, "
           + "service, region, name, user, expiry), and passes valid connections on to the "
           + "server as the same user. It prints its endpoint, the CA file to trust and the test "
-          + "credentials to export. Stop it with Ctrl-C."
+          + "credentials to export. Stop it with Ctrl-C.",
+      "On exit, and on kill -USR2 PID, it prints its counters under AWS's CloudWatch "
+          + "names (AuthenticationFailures, IamAuthenticationExpirations, "
+          + "IamAuthenticationThrottling) and the logins by IAM and by password."
     },
     subcommands = {
       EmulateCommand.ElastiCache.class,
@@ -56,6 +69,12 @@ import picocli.CommandLine.Spec;
 final class EmulateCommand implements Callable<Integer> {
   /** The environment variable the backend admin password is read from when not given. */
   static final String BACKEND_PASSWORD_ENV = "IAMAUTH4J_BACKEND_PASSWORD";
+
+  /** The environment variable a {@code --password-user}'s password is read from. */
+  static final String USER_PASSWORD_ENV = "IAMAUTH4J_USER_PASSWORD";
+
+  /** The signal that prints the counters while the emulator runs. */
+  static final String COUNTERS_SIGNAL = "USR2";
 
   @Mixin HelpOptions helpOptions;
 
@@ -178,6 +197,53 @@ final class EmulateCommand implements Callable<Integer> {
     String secretAccessKey;
   }
 
+  /** The users of a migration from passwords: IAM users and one password user. */
+  static final class Users {
+    @Option(
+        names = "--iam-user",
+        paramLabel = "USER",
+        description =
+            "A user that logs in with tokens only (repeat for several). ElastiCache and "
+                + "MemoryDB: with --iam-user or --password-user the emulator holds a user "
+                + "group, and only its users may log in. RDS: a user granted rds_iam, whose "
+                + "password no longer works.")
+    List<String> iamUsers = new ArrayList<>();
+
+    @Option(
+        names = "--password-user",
+        paramLabel = "USER",
+        description =
+            "A user that logs in with its own password beside the IAM users (the old user of "
+                + "a migration to IAM). Its password: the environment variable "
+                + USER_PASSWORD_ENV
+                + ", else the first line of stdin; never an option.")
+    @Nullable String passwordUser;
+
+    /** The password user's password, from the environment or stdin. */
+    String password(CommandSpec spec) {
+      String pw = Locales.env(USER_PASSWORD_ENV);
+      if (pw == null) {
+        try {
+          BufferedReader in =
+              new BufferedReader(
+                  new InputStreamReader(
+                      IamAuth4jCommand.context(spec).in(), StandardCharsets.UTF_8));
+          pw = in.readLine();
+        } catch (IOException e) {
+          throw new UncheckedIOException("could not read the password user's password", e);
+        }
+      }
+      if (pw == null || pw.isEmpty()) {
+        throw Common.usage(
+            spec,
+            "--password-user: no password (set "
+                + USER_PASSWORD_ENV
+                + " or pass it as the first line of stdin)");
+      }
+      return pw;
+    }
+  }
+
   /**
    * Prints how to use the running emulator, in the same layout for every service, then serves until
    * the JVM is stopped.
@@ -196,9 +262,18 @@ final class EmulateCommand implements Callable<Integer> {
       String description,
       TrustedCredentials trusted,
       String region,
-      String tryIt) {
-    Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "iamauth4j-emulate-stop"));
+      String tryIt,
+      Supplier<AuthMetrics> metrics) {
     PrintWriter out = spec.commandLine().getOut();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  printCounters(out, metrics.get());
+                  emulator.close();
+                },
+                "iamauth4j-emulate-stop"));
+    boolean onSignal = onSignal(COUNTERS_SIGNAL, () -> printCounters(out, metrics.get()));
     out.println("Endpoint:         " + endpoint + " (TLS)");
     out.println("Sign tokens for:  " + signFor + ", region " + region);
     out.println("CA file:          " + caFile);
@@ -225,6 +300,11 @@ final class EmulateCommand implements Callable<Integer> {
     out.println("Try it:");
     out.println("  " + tryIt);
     out.println();
+    out.println(
+        "Counters:         printed on exit"
+            + (onSignal
+                ? " and on kill -" + COUNTERS_SIGNAL + " " + ProcessHandle.current().pid()
+                : " (no signal handling in this JVM)"));
     out.println("Serving; stop with Ctrl-C.");
     out.flush();
     try {
@@ -236,6 +316,53 @@ final class EmulateCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** One line: {@code Counters: AuthenticationFailures=0 IamAuthenticationExpirations=0 …}. */
+  static String countersLine(AuthMetrics m) {
+    return "Counters: " + m;
+  }
+
+  private static void printCounters(PrintWriter out, AuthMetrics m) {
+    synchronized (out) {
+      out.println(countersLine(m));
+      out.flush();
+    }
+  }
+
+  /**
+   * Runs {@code action} each time the process gets signal {@code name}, through {@code
+   * sun.misc.Signal} when this JVM has it (reached by reflection: it is not API).
+   *
+   * @return whether the handler was installed
+   */
+  static boolean onSignal(String name, Runnable action) {
+    try {
+      Class<?> signalClass = Class.forName("sun.misc.Signal");
+      Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+      Object signal = signalClass.getConstructor(String.class).newInstance(name);
+      Object handler =
+          Proxy.newProxyInstance(
+              handlerClass.getClassLoader(),
+              new Class<?>[] {handlerClass},
+              (proxy, method, args) -> {
+                switch (method.getName()) {
+                  case "handle":
+                    action.run();
+                    return null;
+                  case "hashCode":
+                    return System.identityHashCode(proxy);
+                  case "equals":
+                    return args != null && proxy == args[0];
+                  default:
+                    return "iamauth4j-counters-on-" + name;
+                }
+              });
+      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
   private static String jar() {
     return "java -jar iamauth4j.jar";
   }
@@ -243,11 +370,16 @@ final class EmulateCommand implements Callable<Integer> {
   /** {@code emulate elasticache}. */
   @Command(
       name = "elasticache",
-      footerHeading = "%nExample:%n",
+      footerHeading = "%nExamples:%n",
       footer = {
         "  IAMAUTH4J_BACKEND_PASSWORD=admin-pw iamauth4j emulate elasticache \\",
         "    --backend 127.0.0.1:6379 --backend-user admin --cache orders \\",
-        "    --connection-limit 30s"
+        "    --connection-limit 30s",
+        "",
+        "  # A migration's user group: app on tokens, legacy on its own password",
+        "  IAMAUTH4J_USER_PASSWORD=legacy-pw IAMAUTH4J_BACKEND_PASSWORD=admin-pw \\",
+        "    iamauth4j emulate elasticache --backend 127.0.0.1:6379 \\",
+        "    --backend-user admin --cache orders --iam-user app --password-user legacy"
       },
       versionProvider = VersionProvider.class,
       description =
@@ -266,6 +398,17 @@ final class EmulateCommand implements Callable<Integer> {
     @Option(names = "--serverless", description = "Emulate an ElastiCache Serverless cache.")
     boolean serverless;
 
+    @Mixin Users users;
+
+    @Option(
+        names = "--auth-rate-limit",
+        paramLabel = "N",
+        defaultValue = "0",
+        description =
+            "Refuse IAM authentications beyond N a second, counted as "
+                + "IamAuthenticationThrottling. Default: no limit.")
+    int rateLimit;
+
     @Option(
         names = "--connection-limit",
         converter = Conversions.DurationConverter.class,
@@ -282,6 +425,8 @@ final class EmulateCommand implements Callable<Integer> {
       return redisLike(
           spec,
           common,
+          users,
+          rateLimit,
           kind,
           cache,
           limit,
@@ -318,16 +463,36 @@ final class EmulateCommand implements Callable<Integer> {
         description = "Close a connection this long after it last authenticated. Default: 12h.")
     @Nullable Duration limit;
 
+    @Mixin Users users;
+
+    @Option(
+        names = "--auth-rate-limit",
+        paramLabel = "N",
+        defaultValue = "0",
+        description =
+            "Refuse IAM authentications beyond N a second, counted as "
+                + "IamAuthenticationThrottling. Default: no limit.")
+    int rateLimit;
+
     @Override
     public Integer call() {
       return redisLike(
-          spec, common, IamTarget.Kind.MEMORYDB, cluster, limit, "memorydb --cluster " + cluster);
+          spec,
+          common,
+          users,
+          rateLimit,
+          IamTarget.Kind.MEMORYDB,
+          cluster,
+          limit,
+          "memorydb --cluster " + cluster);
     }
   }
 
   private static int redisLike(
       CommandSpec spec,
       Common common,
+      Users users,
+      int rateLimit,
       IamTarget.Kind kind,
       String name,
       @Nullable Duration limit,
@@ -340,9 +505,14 @@ final class EmulateCommand implements Callable<Integer> {
             .cacheName(name)
             .region(common.region)
             .trust(common.trusted())
-            .port(common.port);
+            .port(common.port)
+            .authenticationRateLimit(rateLimit);
     if (limit != null) {
       b.connectionLimit(limit);
+    }
+    users.iamUsers.forEach(b::iamUser);
+    if (users.passwordUser != null) {
+      b.passwordUser(users.passwordUser, users.password(spec));
     }
     if (limit != null && limit.compareTo(Duration.ofSeconds(12)) < 0) {
       throw Common.usage(
@@ -374,7 +544,8 @@ final class EmulateCommand implements Callable<Integer> {
         emulator.describe(),
         common.trusted(),
         common.region,
-        tryIt);
+        tryIt,
+        emulator::metrics);
   }
 
   /**
@@ -394,6 +565,8 @@ final class EmulateCommand implements Callable<Integer> {
         description = "The host name tokens must be signed for. Default: ${DEFAULT-VALUE}.")
     String endpointHost;
 
+    @Mixin Users users;
+
     /** A new builder of this command's emulator. */
     abstract RdsEmulator.Builder<?, E> builder();
 
@@ -402,15 +575,23 @@ final class EmulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      E emulator =
+      RdsEmulator.Builder<?, E> b =
           builder()
               .backend(common.backendHost(spec), common.backendPort(spec))
               .backendAdmin(common.requireUser(spec), common.requirePassword(spec))
               .endpointHost(endpointHost)
               .region(common.region)
               .trust(common.trusted())
-              .port(common.port)
-              .start();
+              .port(common.port);
+      try {
+        users.iamUsers.forEach(b::iamUser);
+        if (users.passwordUser != null) {
+          b.passwordUser(users.passwordUser, users.password(spec));
+        }
+      } catch (IllegalArgumentException e) {
+        throw Common.usage(spec, e.getMessage());
+      }
+      E emulator = b.start();
       return serve(
           spec,
           emulator,
@@ -429,7 +610,8 @@ final class EmulateCommand implements Callable<Integer> {
           emulator.toString(),
           common.trusted(),
           common.region,
-          tryIt(emulator));
+          tryIt(emulator),
+          emulator::metrics);
     }
 
     /** {@code jar() token rds …} for the running emulator and user {@code app}. */
@@ -592,7 +774,8 @@ final class EmulateCommand implements Callable<Integer> {
           emulator.toString(),
           common.trusted(),
           common.region,
-          tryIt);
+          tryIt,
+          emulator::metrics);
     }
   }
 }

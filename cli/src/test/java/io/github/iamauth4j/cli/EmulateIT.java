@@ -37,12 +37,24 @@ class EmulateIT {
       Pattern.compile("Sign tokens for: .*\\(iamauth4j token ([^)]*) --user USER\\).*");
 
   record Running(
-      Process process, String host, int port, Path ca, List<String> signFor, List<String> output) {}
+      Process process,
+      String host,
+      int port,
+      Path ca,
+      List<String> signFor,
+      List<String> output,
+      BufferedReader rest) {}
 
   private static Running emulate(String password, String... args) throws IOException {
+    return emulate(Map.of(), password, args);
+  }
+
+  private static Running emulate(Map<String, String> env, String password, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "emulate"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
     pb.environment().put(EmulateCommand.BACKEND_PASSWORD_ENV, password);
     pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
     Process p = pb.start();
@@ -72,7 +84,7 @@ class EmulateIT {
     assertThat(port).as("emulator output: %s", lines).isNotNull();
     assertThat(ca).as("emulator output: %s", lines).isNotNull();
     assertThat(signFor).as("emulator output: %s", lines).isNotNull();
-    return new Running(p, host, port, ca, signFor, lines);
+    return new Running(p, host, port, ca, signFor, lines, out);
   }
 
   private static String run(Map<String, String> env, String... cmd)
@@ -278,7 +290,93 @@ class EmulateIT {
     assertThat(port).as("emulator output: %s", lines).isNotNull();
     assertThat(ca).as("emulator output: %s", lines).isNotNull();
     assertThat(signFor).as("emulator output: %s", lines).isNotNull();
-    return new Running(p, host, port, ca, signFor, lines);
+    return new Running(p, host, port, ca, signFor, lines, out);
+  }
+
+  /** The next line the running emulator prints that starts with {@code prefix}. */
+  private static String nextLineStartingWith(Running r, String prefix) throws IOException {
+    for (String line = r.rest().readLine(); line != null; line = r.rest().readLine()) {
+      r.output().add(line);
+      if (line.startsWith(prefix)) {
+        return line;
+      }
+    }
+    throw new AssertionError("no line starting with " + prefix + " in " + r.output());
+  }
+
+  @Test
+  void aMigrationsUserGroupIsServedAndTheCountersArePrintedOnSignalAndOnExit() throws Exception {
+    String legacyPassword = "legacy-pw-0e3c";
+    try (RedisServer redis =
+        RedisServer.builder()
+            .config("user admin on >admin-pw ~* &* +@all")
+            .auth("admin", "admin-pw")
+            .start()) {
+      Running r =
+          emulate(
+              Map.of(EmulateCommand.USER_PASSWORD_ENV, legacyPassword),
+              "admin-pw",
+              "elasticache",
+              "--backend",
+              redis.host() + ":" + redis.port(),
+              "--backend-user",
+              "admin",
+              "--cache",
+              "orders",
+              "--iam-user",
+              "app",
+              "--password-user",
+              "legacy",
+              "--auth-rate-limit",
+              "100");
+      try {
+        assertThat(String.join("\n", r.output()))
+            .contains("IAM users [app], password users [legacy], default user off")
+            .contains("100 IAM authentications per second")
+            .contains("Counters:         printed on exit and on kill -USR2 " + r.process().pid())
+            .doesNotContain(legacyPassword);
+        List<String> redisCli =
+            new ArrayList<>(
+                List.of(
+                    "redis-cli",
+                    "--tls",
+                    "--cacert",
+                    r.ca().toString(),
+                    "-h",
+                    r.host(),
+                    "-p",
+                    String.valueOf(r.port()),
+                    "--no-auth-warning"));
+        String token = token("elasticache", "--cache", "orders", "--user", "app");
+        assertThat(login(redisCli, "app", token)).isEqualTo("app");
+        assertThat(login(redisCli, "legacy", legacyPassword)).isEqualTo("legacy");
+        assertThat(
+                login(redisCli, "bob", token("elasticache", "--cache", "orders", "--user", "bob")))
+            .contains("WRONGPASS");
+
+        run(Map.of(), "kill", "-USR2", String.valueOf(r.process().pid()));
+
+        assertThat(nextLineStartingWith(r, "Counters: "))
+            .isEqualTo(
+                "Counters: AuthenticationFailures=1 IamAuthenticationExpirations=0"
+                    + " IamAuthenticationThrottling=0 IamAuthentications=1"
+                    + " PasswordAuthentications=1");
+        // SIGTERM without Process.destroy(), which would close the output before it is read.
+        run(Map.of(), "kill", "-TERM", String.valueOf(r.process().pid()));
+        assertThat(nextLineStartingWith(r, "Counters: "))
+            .startsWith("Counters: AuthenticationFailures=1 ");
+      } finally {
+        stop(r);
+      }
+      assertThat(String.join("\n", r.output())).doesNotContain(legacyPassword);
+    }
+  }
+
+  private static String login(List<String> redisCli, String user, String password)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(redisCli);
+    cmd.addAll(List.of("--user", user, "ACL", "WHOAMI"));
+    return run(Map.of("REDISCLI_AUTH", password), cmd.toArray(new String[0]));
   }
 
   @Test

@@ -52,6 +52,17 @@ class HelpTest {
   }
 
   @Test
+  void emulateTellsWhereThePasswordUsersPasswordComesFromAndWhenCountersArePrinted() {
+    Cli.Result cache = Cli.run("emulate", "elasticache", "--help");
+    Cli.Result emulate = Cli.run("emulate", "--help");
+
+    assertThat(cache.out())
+        .contains("--iam-user", "--password-user", "--auth-rate-limit")
+        .contains(EmulateCommand.USER_PASSWORD_ENV);
+    assertThat(emulate.out()).contains("kill -USR2 PID", "IamAuthenticationThrottling");
+  }
+
+  @Test
   void versionIsTheProjectVersion() {
     Cli.Result r = Cli.run("--version");
 
