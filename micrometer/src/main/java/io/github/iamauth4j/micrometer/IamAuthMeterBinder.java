@@ -20,6 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -56,15 +58,16 @@ import org.jspecify.annotations.Nullable;
  *       once it no longer is, no value before the first token).
  * </ul>
  *
- * <p>Counting starts when a provider is added to the binder, not when the binder is bound to a
- * registry: a token signed at start-up, before the registry exists, is counted. Binding to several
- * registries (or a composite) shows the same counts in each. Tags never carry a token or secret.
- * Adding a provider that has no token yet starts fetching one, as {@link
+ * <p>Counting starts when a provider is added to the binder (or, for a binder given as a listener
+ * to the providers' configuration, with the provider's first event), not when the binder is bound
+ * to a registry: a token signed at start-up, before the registry exists, is counted. Binding to
+ * several registries (or a composite) shows the same counts in each. Tags never carry a token or
+ * secret. Adding a provider that has no token yet starts fetching one, as {@link
  * IamTokenProvider#prefetch()} does. {@link #close()} stops listening.
  *
  * <p>Thread-safe.
  */
-public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
+public final class IamAuthMeterBinder implements MeterBinder, IamAuthListener, AutoCloseable {
 
   /** Counter of tokens signed. */
   public static final String TOKENS_ISSUED = "iamauth4j.tokens.issued";
@@ -91,7 +94,8 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
   public static final String TOKEN_REMAINING = "iamauth4j.token.remaining";
 
   private final Tags commonTags;
-  private final CopyOnWriteArrayList<Source> sources = new CopyOnWriteArrayList<>();
+  // One source per target: a provider added and events heard as a listener meet in one place.
+  private final ConcurrentMap<IamTarget, Source> sources = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<MeterRegistry> registries = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
@@ -115,7 +119,7 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
 
   /**
    * A binder with no provider yet and {@code commonTags} on every meter; add providers with {@link
-   * #add(IamTokenProvider)}.
+   * #add(IamTokenProvider)}, or give the binder as a listener.
    *
    * @param commonTags tags for every meter, e.g. the application's name
    * @return the binder
@@ -126,7 +130,9 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
 
   /**
    * Measures {@code provider} too; its meters appear in every registry this binder is bound to,
-   * including those it was bound to before. Adding a provider already measured does nothing.
+   * including those it was bound to before. Adding a provider already measured does nothing; a
+   * provider whose events this binder already hears as a {@linkplain #onEvent listener} is not
+   * counted twice.
    *
    * @param provider the token provider
    * @return this binder
@@ -134,31 +140,55 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
    */
   public IamAuthMeterBinder add(IamTokenProvider provider) {
     Objects.requireNonNull(provider, "provider");
-    Source source;
+    Source source = source(provider.target());
+    if (source.attach(provider)) {
+      source.seed();
+    }
+    return this;
+  }
+
+  /**
+   * Counts {@code event} under its target, registering the target's meters on its first event. Give
+   * the binder as a listener where providers are made (e.g. {@code
+   * IamAuthConfig.Builder.listener(binder)}, or {@code IamDriver.addListener(binder)} for the JDBC
+   * URL driver's providers) to count from the very first token; a closed binder ignores events.
+   */
+  @Override
+  public void onEvent(IamAuthEvent event) {
+    if (!closed) {
+      source(event.target()).record(event);
+    }
+  }
+
+  private Source source(IamTarget target) {
+    Source existing = sources.get(target);
+    if (existing != null) {
+      return existing;
+    }
     synchronized (this) {
       if (closed) {
         throw new IllegalStateException("the iamauth4j meter binder is closed");
       }
-      for (Source s : sources) {
-        if (s.provider == provider) {
-          return this;
+      Source s = sources.get(target);
+      if (s == null) {
+        s = new Source(target, commonTags);
+        for (MeterRegistry r : registries) {
+          s.register(r);
         }
+        sources.put(target, s);
       }
-      source = new Source(provider, commonTags);
-      sources.add(source);
-      for (MeterRegistry r : registries) {
-        source.register(r);
-      }
+      return s;
     }
-    source.seed();
-    return this;
   }
 
-  /** The providers measured, in the order they were added. */
+  /** The providers added, in no particular order. */
   public List<IamTokenProvider> providers() {
     List<IamTokenProvider> out = new ArrayList<>();
-    for (Source s : sources) {
-      out.add(s.provider);
+    for (Source s : sources.values()) {
+      IamTokenProvider p = s.provider;
+      if (p != null) {
+        out.add(p);
+      }
     }
     return out;
   }
@@ -167,7 +197,7 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
   public synchronized void bindTo(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
     if (registries.addIfAbsent(registry)) {
-      for (Source s : sources) {
+      for (Source s : sources.values()) {
         s.register(registry);
       }
     }
@@ -177,14 +207,14 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    for (Source s : sources) {
+    for (Source s : sources.values()) {
       s.close();
     }
   }
 
   @Override
   public String toString() {
-    return "IamAuthMeterBinder[" + sources.size() + " providers]";
+    return "IamAuthMeterBinder[" + sources.size() + " targets]";
   }
 
   /**
@@ -198,9 +228,11 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
         Tag.of("user", target.userName()));
   }
 
-  /** One provider's counts, fed by its events; registries read them through function meters. */
+  /**
+   * One target's counts, fed by its provider's events (or by the binder as a listener); registries
+   * read them through function meters.
+   */
   private static final class Source implements IamAuthListener {
-    final IamTokenProvider provider;
     final Tags tags;
     final LongAdder issued = new LongAdder();
     final LongAdder refreshFailures = new LongAdder();
@@ -208,23 +240,40 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
     final LongAdder reauthenticationFailures = new LongAdder();
     final LongAdder retired = new LongAdder();
     final EnumMap<Reason, LongAdder> fallbacks = new EnumMap<>(Reason.class);
+    // The last events counted: one event reaching this source twice (through a provider's
+    // listener list and through the binder as a configured listener) is counted once.
+    private final IamAuthEvent[] recent = new IamAuthEvent[32];
+    private int next;
     private volatile @Nullable Instant usableUntil;
-    private final AutoCloseable subscription;
+    volatile @Nullable IamTokenProvider provider;
+    private @Nullable AutoCloseable subscription;
 
-    Source(IamTokenProvider provider, Tags commonTags) {
-      this.provider = provider;
-      this.tags = commonTags.and(targetTags(provider.target()));
+    Source(IamTarget target, Tags commonTags) {
+      this.tags = commonTags.and(targetTags(target));
       for (Reason reason : Reason.values()) {
         fallbacks.put(reason, new LongAdder());
       }
-      this.subscription = provider.events().listen(this);
+    }
+
+    /** Listens to {@code p}'s events; false if a provider was attached before. */
+    synchronized boolean attach(IamTokenProvider p) {
+      if (provider != null) {
+        return false;
+      }
+      provider = p;
+      subscription = p.events().listen(this);
+      return true;
     }
 
     /** The current token's life, when the provider already has one (or starts its fetch). */
     void seed() {
+      IamTokenProvider p = provider;
+      if (p == null) {
+        return;
+      }
       CompletableFuture<AuthToken> current;
       try {
-        current = provider.tokenAsync();
+        current = p.tokenAsync();
       } catch (RuntimeException e) {
         return; // a closed provider: no current token to show
       }
@@ -237,6 +286,19 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
 
     @Override
     public void onEvent(IamAuthEvent event) {
+      record(event);
+    }
+
+    void record(IamAuthEvent event) {
+      synchronized (recent) {
+        for (IamAuthEvent e : recent) {
+          if (e == event) {
+            return;
+          }
+        }
+        recent[next] = event;
+        next = (next + 1) % recent.length;
+      }
       // No exhaustive switch: event types added later are ignored here.
       if (event instanceof IamAuthEvent.TokenIssued issuedEvent) {
         Instant before = usableUntil;
@@ -265,7 +327,9 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
       if (until == null) {
         return Double.NaN;
       }
-      long millis = until.toEpochMilli() - provider.clock().millis();
+      IamTokenProvider p = provider;
+      long now = p != null ? p.clock().millis() : System.currentTimeMillis();
+      long millis = until.toEpochMilli() - now;
       return Math.max(0, millis) / 1000.0;
     }
 
@@ -299,11 +363,14 @@ public final class IamAuthMeterBinder implements MeterBinder, AutoCloseable {
           .register(r);
     }
 
-    void close() {
-      try {
-        subscription.close();
-      } catch (Exception e) {
-        // Removing a listener from a list does not fail.
+    synchronized void close() {
+      AutoCloseable s = subscription;
+      if (s != null) {
+        try {
+          s.close();
+        } catch (Exception e) {
+          // Removing a listener from a list does not fail.
+        }
       }
     }
   }

@@ -197,7 +197,7 @@ class IamAuthMeterBinderTest {
     // A provider added after binding shows up in both registries.
     binder.add(db);
     binder.add(db);
-    assertThat(binder.providers()).containsExactly(orders, db);
+    assertThat(binder.providers()).containsExactlyInAnyOrder(orders, db);
     db.events().retired("connection 9", Duration.ofMinutes(30));
     for (MeterRegistry r : List.of(first, second)) {
       assertThat(
@@ -236,6 +236,38 @@ class IamAuthMeterBinderTest {
                 IamAuthMeterBinder.PASSWORD_FALLBACKS,
                 ordersTags().and("reason", "no_usable_token")))
         .isEqualTo(1);
+  }
+
+  @Test
+  void asAConfiguredListenerItCountsFromTheFirstTokenAndNeverTwice() {
+    IamAuthMeterBinder binder = IamAuthMeterBinder.withTags(Tags.empty());
+    try (IamTokenProvider listened =
+        IamTokenProvider.create(
+            IamAuthConfig.builder()
+                .target(IamTarget.elastiCacheServerless("carts", "app"))
+                .region("us-east-1")
+                .credentialsProvider(EXAMPLE_KEYS)
+                .clock(clock)
+                .listener(binder)
+                .build())) {
+      listened.token(); // before any registry or add(): counted all the same
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      binder.bindTo(registry);
+      Tags tags = Tags.of("kind", "elasticache-serverless", "target", "carts", "user", "app");
+      assertThat(count(registry, IamAuthMeterBinder.TOKENS_ISSUED, tags)).isEqualTo(1);
+
+      // Added as well (for the gauge): each event still counts once.
+      binder.add(listened);
+      listened.events().reauthenticated("connection 1");
+      assertThat(count(registry, IamAuthMeterBinder.REAUTHENTICATIONS, tags)).isEqualTo(1);
+      assertThat(
+              registry
+                  .get(IamAuthMeterBinder.TOKEN_REMAINING)
+                  .tags(tags)
+                  .timeGauge()
+                  .value(TimeUnit.SECONDS))
+          .isEqualTo(900.0);
+    }
   }
 
   @Test
