@@ -1,5 +1,6 @@
 package io.github.iamauth4j.jedis;
 
+import io.github.iamauth4j.core.ConnectionCredentials;
 import io.github.iamauth4j.core.ConnectionRenewals;
 import io.github.iamauth4j.core.IamAdapterBuilder;
 import io.github.iamauth4j.core.IamAuthConfig;
@@ -8,10 +9,12 @@ import io.github.iamauth4j.core.IamTokenProvider;
 import io.github.iamauth4j.core.InsecureConnectionException;
 import io.github.iamauth4j.core.RenewalPolicy;
 import io.github.iamauth4j.core.TlsRule;
+import io.github.iamauth4j.core.TokenUnavailableException;
 import io.github.iamauth4j.jedis.internal.IamClusterConnectionProvider;
 import io.github.iamauth4j.jedis.internal.IamConnectionFactory;
 import io.github.iamauth4j.jedis.internal.IamCredentialsProvider;
 import io.github.iamauth4j.jedis.internal.IamJedisFactory;
+import io.github.iamauth4j.jedis.internal.Refusals;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -36,6 +39,7 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.SslVerifyMode;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 
@@ -67,6 +71,14 @@ import redis.clients.jedis.providers.PooledConnectionProvider;
  * / sub subscribers re-authenticated inline on the same interval. Plaintext, or TLS without
  * verification, is refused with an {@link InsecureConnectionException} unless {@link
  * Builder#allowPlaintextForLocalTesting()} is called.
+ *
+ * <p>During a migration from passwords ({@code passwordFallback(FallbackPassword)} on the builder
+ * or the configuration), connections authenticate with IAM first and with the fallback password
+ * when IAM cannot be used: no usable token, or the server refused the token ({@code WRONGPASS}), in
+ * which case the pool's connection is opened again with the password inside the same borrow, and a
+ * live connection re-authenticates with it at once. Connections on the password go back to IAM at
+ * their next re-authentication once IAM works. {@code tokenProvider().passwordFallbacks().stats()}
+ * counts the pooled connections on each.
  *
  * <p>Thread-safe; keep one per cache and user for the life of the app.
  */
@@ -325,9 +337,47 @@ public final class IamJedis implements AutoCloseable {
       throw new IamConfigurationException("seeds: empty (expected at least one cluster node)");
     }
     JedisClientConfig secured = secured(config);
+    // Jedis's topology discovery opens its own connections with these credentials.
+    IamCredentialsProvider discovery =
+        new IamCredentialsProvider(
+            tokens, "Jedis cluster topology discovery through " + new LinkedHashSet<>(seeds));
+    JedisClientConfig discoveryConfig =
+        DefaultJedisClientConfig.builder().from(secured).credentialsProvider(discovery).build();
+    try {
+      return clusterConnectionProvider(
+          seeds, secured, discoveryConfig, poolConfig, topologyRefreshPeriod);
+    } catch (JedisException e) {
+      // A token refused while discovering: with a fallback password, discover with it instead.
+      ConnectionCredentials tried = discovery.given();
+      RuntimeException refusal = Refusals.wrongPass(e);
+      if (tried == null || !tried.isIam() || refusal == null) {
+        throw e;
+      }
+      ConnectionCredentials password;
+      try {
+        password = tokens.passwordFallbacks().refused("Jedis cluster topology discovery", refusal);
+      } catch (TokenUnavailableException u) {
+        e.addSuppressed(u);
+        throw e;
+      }
+      if (password == null) {
+        throw e;
+      }
+      discovery.useNext(password);
+      return clusterConnectionProvider(
+          seeds, secured, discoveryConfig, poolConfig, topologyRefreshPeriod);
+    }
+  }
+
+  private IamClusterConnectionProvider clusterConnectionProvider(
+      Set<HostAndPort> seeds,
+      JedisClientConfig secured,
+      JedisClientConfig discoveryConfig,
+      GenericObjectPoolConfig<Connection> poolConfig,
+      @Nullable Duration topologyRefreshPeriod) {
     return new IamClusterConnectionProvider(
         new LinkedHashSet<>(seeds),
-        secured,
+        discoveryConfig,
         poolConfig,
         topologyRefreshPeriod,
         node -> new IamConnectionFactory(node, secured, renewals));

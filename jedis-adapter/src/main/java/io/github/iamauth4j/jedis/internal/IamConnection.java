@@ -1,12 +1,13 @@
 package io.github.iamauth4j.jedis.internal;
 
-import io.github.iamauth4j.core.AuthToken;
+import io.github.iamauth4j.core.ConnectionCredentials;
 import io.github.iamauth4j.core.ConnectionRenewal;
 import io.github.iamauth4j.core.RefreshScheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
@@ -38,34 +39,50 @@ import redis.clients.jedis.exceptions.JedisDataException;
  *       the subscription with "Unexpected message: OK"; this connection does not use it. A
  *       connection returned with an {@code AUTH} reply still unread is closed instead of pooled.
  * </ul>
+ *
+ * <p>During a migration from passwords, {@link ConnectionAuth} says whether the connection is on
+ * IAM or the fallback password and what each re-authentication sends; a token refused at a safe
+ * moment or in band is followed at once by {@code AUTH} with the password on the same connection.
  */
 public final class IamConnection extends Connection {
   private static final Duration MIN_TICK = Duration.ofMillis(50);
 
+  /** In {@link #expected}: the reply to the subscriber's own {@code PING}. */
+  private static final Object SUBSCRIBER_REPLY = new Object();
+
+  private final ConnectionAuth auth;
   private final ConnectionRenewal renewal;
+  private final boolean fallbackEnabled;
   private final RefreshScheduler scheduler;
   private final Clock clock;
   private final Duration retryDelay;
   private final Object lock = new Object();
   // Written by the thread using the connection (SUBSCRIBE, passivate), read by the timer.
   private volatile boolean subscribed;
-  // The non-push replies due while subscribed, in order: true for this connection's AUTH.
-  private final ArrayDeque<Boolean> expected = new ArrayDeque<>(); // guarded by lock
+  // The non-push replies due while subscribed, in order: SUBSCRIBER_REPLY, or the credentials of
+  // this connection's own AUTH.
+  private final ArrayDeque<Object> expected = new ArrayDeque<>(); // guarded by lock
   private int authsInFlight; // guarded by lock
   private boolean closed; // guarded by lock
   private RefreshScheduler.@Nullable Cancellable timer; // guarded by lock
 
   /**
-   * Connects and authenticates (the credentials provider of {@code config} gives the token), then
-   * starts tracking the renewal.
+   * Connects and authenticates ({@code credentials}, the credentials provider of {@code config},
+   * gives the token or the fallback password), then starts tracking the renewal and counting the
+   * connection on IAM or on the password.
    */
   IamConnection(
       JedisSocketFactory socketFactory,
       JedisClientConfig config,
       IamConnectionFactory factory,
-      String description) {
+      String description,
+      IamCredentialsProvider credentials) {
     super(socketFactory, config);
-    this.renewal = factory.renewals().track(description);
+    ConnectionCredentials used =
+        Objects.requireNonNull(credentials.given(), "credentials read while connecting");
+    this.auth = new ConnectionAuth(factory.renewals(), description, used);
+    this.renewal = auth.renewal();
+    this.fallbackEnabled = factory.renewals().tokens().passwordFallbacks().enabled();
     this.scheduler = factory.scheduler();
     this.clock = factory.renewals().tokens().clock();
     this.retryDelay = factory.renewals().retryDelay();
@@ -74,6 +91,11 @@ public final class IamConnection extends Connection {
   /** This connection's renewal state. */
   public ConnectionRenewal renewal() {
     return renewal;
+  }
+
+  /** Whether it authenticated (last) with the fallback password rather than IAM. */
+  public boolean onPassword() {
+    return auth.onPassword();
   }
 
   /** Whether a subscriber listens on it now. */
@@ -113,7 +135,7 @@ public final class IamConnection extends Connection {
       closed = true;
       endSubscriptionLocked();
     }
-    renewal.close();
+    auth.close();
   }
 
   private void endSubscriptionLocked() {
@@ -128,29 +150,31 @@ public final class IamConnection extends Connection {
   }
 
   /**
-   * Sends {@code AUTH} with a fresh token if this connection is due. Only called at safe moments
-   * (nothing in flight, no transaction open). A refusal ({@code WRONGPASS}) leaves the connection
-   * authenticated as before and is retried later; a broken connection is thrown.
+   * Sends {@code AUTH} with a fresh token if this connection is due (or with the fallback password,
+   * see {@link ConnectionAuth}). Only called at safe moments (nothing in flight, no transaction
+   * open). A refusal ({@code WRONGPASS}) leaves the connection authenticated as before and is
+   * retried later, or, for a refused token with a fallback configured, is followed at once by
+   * {@code AUTH} with the password; a broken connection is thrown.
    */
   void reauthenticateIfDue() {
-    AuthToken token = renewal.reauthenticationDue();
-    if (token == null) {
-      return;
-    }
-    try {
-      setCredentials(new IamCredentialsProvider.TokenCredentials(token));
-      String reply = reAuthenticate();
-      if (reply == null || "OK".equals(reply)) {
-        renewal.reauthenticated();
-      } else {
-        renewal.reauthenticationFailed(
-            new JedisAuthenticationException("AUTH was answered " + reply));
+    ConnectionCredentials credentials = auth.due();
+    while (credentials != null) {
+      try {
+        setCredentials(new IamCredentialsProvider.Secret(credentials));
+        String reply = reAuthenticate();
+        if (reply == null || "OK".equals(reply)) {
+          auth.accepted(credentials);
+          return;
+        }
+        credentials =
+            auth.refused(
+                credentials, new JedisAuthenticationException("AUTH was answered " + reply));
+      } catch (JedisDataException e) {
+        credentials = auth.refused(credentials, e);
+      } catch (JedisConnectionException e) {
+        auth.failed(e);
+        throw e;
       }
-    } catch (JedisDataException e) {
-      renewal.reauthenticationFailed(e);
-    } catch (JedisConnectionException e) {
-      renewal.reauthenticationFailed(e);
-      throw e;
     }
   }
 
@@ -175,7 +199,7 @@ public final class IamConnection extends Connection {
         scheduleLocked(untilDue());
       } else if (command == Command.PING) {
         // Answered with a plain reply (not a push) while subscribed: the subscriber's.
-        expected.add(Boolean.FALSE);
+        expected.add(SUBSCRIBER_REPLY);
       }
     }
   }
@@ -198,32 +222,71 @@ public final class IamConnection extends Connection {
       try {
         reply = super.getUnflushedObject();
       } catch (JedisDataException e) {
-        if (takeOwnReply()) {
-          renewal.reauthenticationFailed(e);
+        ConnectionCredentials own = takeOwnReply();
+        if (own != null) {
+          ConnectionCredentials password = auth.refused(own, e);
+          if (password != null) {
+            sendInBand(password);
+          }
           continue;
         }
         throw e;
       }
-      if (!(reply instanceof List) && takeOwnReply()) {
-        renewal.reauthenticated();
-        continue;
+      if (!(reply instanceof List)) {
+        ConnectionCredentials own = takeOwnReply();
+        if (own != null) {
+          auth.accepted(own);
+          continue;
+        }
       }
       return reply;
     }
   }
 
-  /** Whether the next plain reply answers this connection's own {@code AUTH}; takes it if so. */
-  private boolean takeOwnReply() {
+  /**
+   * The credentials of this connection's own {@code AUTH} if the next plain reply answers it
+   * (taking it), else null.
+   */
+  private @Nullable ConnectionCredentials takeOwnReply() {
     if (!subscribed) {
-      return false;
+      return null;
     }
     synchronized (lock) {
-      Boolean next = expected.poll();
-      if (Boolean.TRUE.equals(next)) {
+      Object next = expected.peek();
+      if (next instanceof ConnectionCredentials own) {
+        expected.poll();
         authsInFlight--;
+        return own;
+      }
+      if (next != null) {
+        expected.poll();
+      }
+      return null;
+    }
+  }
+
+  /**
+   * Writes {@code AUTH} on the subscribed connection; its reply is taken out of the stream by
+   * {@link #getUnflushedObject()}.
+   *
+   * @return false if the connection is broken (the subscriber sees it too)
+   */
+  private boolean sendInBand(ConnectionCredentials credentials) {
+    synchronized (lock) {
+      if (!subscribed || closed) {
         return true;
       }
-      return false;
+      try {
+        super.sendCommand(
+            new CommandArguments(Command.AUTH).add(credentials.user()).add(credentials.secret()));
+        super.flush();
+        expected.add(credentials);
+        authsInFlight++;
+        return true;
+      } catch (RuntimeException e) {
+        auth.failed(e);
+        return false;
+      }
     }
   }
 
@@ -248,23 +311,19 @@ public final class IamConnection extends Connection {
         return;
       }
     }
-    AuthToken token = renewal.reauthenticationDue();
+    ConnectionCredentials credentials = auth.due();
     synchronized (lock) {
       if (!subscribed || closed) {
         return;
       }
-      if (token != null) {
-        try {
-          super.sendCommand(
-              new CommandArguments(Command.AUTH).add(token.userName()).add(token.value()));
-          super.flush();
-          expected.add(Boolean.TRUE);
-          authsInFlight++;
-        } catch (RuntimeException e) {
+      if (credentials != null) {
+        if (!sendInBand(credentials)) {
           // Broken: the subscriber sees it too.
-          renewal.reauthenticationFailed(e);
           return;
         }
+        scheduleLocked(retryDelay);
+      } else if (fallbackEnabled && renewal.isReauthenticationDue()) {
+        // Staying on the password for now, or a token fetch under way.
         scheduleLocked(retryDelay);
       } else {
         scheduleLocked(untilDue());

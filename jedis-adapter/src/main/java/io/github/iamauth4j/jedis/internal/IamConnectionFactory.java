@@ -1,16 +1,21 @@
 package io.github.iamauth4j.jedis.internal;
 
+import io.github.iamauth4j.core.ConnectionCredentials;
 import io.github.iamauth4j.core.ConnectionRenewals;
+import io.github.iamauth4j.core.PasswordFallbacks;
 import io.github.iamauth4j.core.RefreshScheduler;
+import io.github.iamauth4j.core.TokenUnavailableException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.PooledObjectFactory;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The commons-pool2 factory of one node's pooled Jedis connections, in place of Jedis's own {@code
@@ -18,7 +23,10 @@ import redis.clients.jedis.JedisClientConfig;
  * re-authenticate when its own renewal is due: borrow ({@code activateObject}), return ({@code
  * passivateObject}) and the idle check of the pool's evictor ({@code validateObject}, with {@code
  * testWhileIdle}). Jedis's own factory sends {@code AUTH} at the same moments, but only after its
- * {@code AuthXManager} gave every connection new credentials on every token refresh.
+ * {@code AuthXManager} gave every connection new credentials on every token refresh. During a
+ * migration from passwords, a connection opens with IAM first and, when the server refuses the
+ * token, again with the fallback password ({@link #connect()}); {@link ConnectionAuth} chooses what
+ * each re-authentication sends.
  */
 public final class IamConnectionFactory implements PooledObjectFactory<Connection> {
   private static final AtomicLong SEQUENCE = new AtomicLong();
@@ -55,16 +63,45 @@ public final class IamConnectionFactory implements PooledObjectFactory<Connectio
   }
 
   /**
-   * Opens and authenticates a connection (outside the pool, e.g. for a plain {@code Jedis}).
+   * Opens and authenticates a connection (outside the pool, e.g. for a plain {@code Jedis}): with
+   * IAM, or the fallback password when IAM cannot be used. When the server refuses the token
+   * ({@code WRONGPASS}) and a fallback password is configured, the refusal is reported ({@link
+   * PasswordFallbacks#refused}, which sets IAM aside for a while) and the connection is opened
+   * again at once with the password, so that the caller gets a working connection. Jedis closes the
+   * socket of a failed authentication, so the retry is a second socket inside the same call.
    *
    * @return the connection; its renewal runs until it is closed through its pool
    */
   public IamConnection connect() {
-    return new IamConnection(
-        new DefaultJedisSocketFactory(node, config),
-        config,
-        this,
-        "Jedis connection #" + SEQUENCE.incrementAndGet() + " to " + node);
+    String name = "Jedis connection #" + SEQUENCE.incrementAndGet() + " to " + node;
+    IamCredentialsProvider attempt = new IamCredentialsProvider(renewals.tokens(), name);
+    try {
+      return open(name, attempt);
+    } catch (JedisException e) {
+      ConnectionCredentials tried = attempt.given();
+      RuntimeException refusal = Refusals.wrongPass(e);
+      if (tried == null || !tried.isIam() || refusal == null) {
+        throw e;
+      }
+      ConnectionCredentials password;
+      try {
+        password = renewals.tokens().passwordFallbacks().refused(name, refusal);
+      } catch (TokenUnavailableException u) {
+        e.addSuppressed(u);
+        throw e;
+      }
+      if (password == null) {
+        throw e;
+      }
+      attempt.useNext(password);
+      return open(name, attempt);
+    }
+  }
+
+  private IamConnection open(String name, IamCredentialsProvider attempt) {
+    JedisClientConfig own =
+        DefaultJedisClientConfig.builder().from(config).credentialsProvider(attempt).build();
+    return new IamConnection(new DefaultJedisSocketFactory(node, own), own, this, name, attempt);
   }
 
   @Override
