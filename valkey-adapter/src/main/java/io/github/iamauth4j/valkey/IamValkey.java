@@ -64,6 +64,14 @@ import org.jspecify.annotations.Nullable;
  * IAM credentials and RESP3), {@link #configurePool(GenericObjectPoolConfig)} and {@link
  * #configureJedisPool(GenericObjectPoolConfig)} (the evictor that renews idle connections).
  *
+ * <p>During a migration from passwords ({@code passwordFallback(FallbackPassword)} on the builder
+ * or the configuration), connections authenticate with IAM first and with the fallback password
+ * when IAM cannot be used: no usable token, or the server refused the token ({@code WRONGPASS}), in
+ * which case the pool's connection is opened again with the password inside the same borrow, and a
+ * live connection re-authenticates with it at once. Connections on the password go back to IAM at
+ * their next re-authentication once IAM works. {@code tokenProvider().passwordFallbacks().stats()}
+ * counts the ready clients' pooled connections on each.
+ *
  * <p>Thread-safe; meant to live as long as the app: one per target, shared by its clients.
  */
 public final class IamValkey implements AutoCloseable {
@@ -225,7 +233,7 @@ public final class IamValkey implements AutoCloseable {
     }
     JedisClientConfig config = clientConfig(base, "JedisCluster " + seeds);
     IamClusterConnectionProvider connections =
-        new IamClusterConnectionProvider(
+        IamClusterConnectionProvider.discover(
             new LinkedHashSet<>(seeds), config, configurePool(poolConfig), renewer);
     int attempts = JedisCluster.DEFAULT_MAX_ATTEMPTS;
     return new IamJedisCluster(

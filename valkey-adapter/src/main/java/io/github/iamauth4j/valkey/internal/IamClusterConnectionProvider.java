@@ -1,5 +1,7 @@
 package io.github.iamauth4j.valkey.internal;
 
+import io.github.iamauth4j.core.ConnectionCredentials;
+import io.github.iamauth4j.core.TokenUnavailableException;
 import io.valkey.CommandArguments;
 import io.valkey.Connection;
 import io.valkey.ConnectionPool;
@@ -40,19 +42,63 @@ public final class IamClusterConnectionProvider extends ClusterConnectionProvide
   private volatile boolean closed;
 
   /**
-   * Discovers the cluster's nodes and slots through one of the seeds (this connects).
+   * Discovers the cluster's nodes and slots through one of the seeds (this connects). During a
+   * migration from passwords (a fallback password configured), a token the server refuses while
+   * discovering is reported ({@link io.github.iamauth4j.core.PasswordFallbacks#refused}, which sets
+   * IAM aside) and the discovery is done again at once with the password.
    *
    * @param seeds the configuration endpoint or some nodes
    * @param clientConfig the client configuration (IAM credentials, TLS, RESP3)
    * @param poolConfig the node pools' configuration, with the renewing eviction policy
    * @param renewer the renewer
+   * @return the provider
    */
-  public IamClusterConnectionProvider(
+  public static IamClusterConnectionProvider discover(
       Set<HostAndPort> seeds,
       JedisClientConfig clientConfig,
       GenericObjectPoolConfig<Connection> poolConfig,
       Renewer renewer) {
-    super(seeds, clientConfig, discoveryPoolConfig());
+    // valkey-java's topology discovery opens its own connections with these credentials.
+    IamCredentialsProvider discovery =
+        new IamCredentialsProvider(
+            renewer.tokens(), "valkey-java cluster topology discovery through " + seeds);
+    JedisClientConfig discoveryConfig = Renewer.withCredentials(clientConfig, discovery);
+    try {
+      return new IamClusterConnectionProvider(
+          seeds, clientConfig, discoveryConfig, poolConfig, renewer);
+    } catch (JedisException e) {
+      ConnectionCredentials tried = discovery.given();
+      RuntimeException refusal = Refusals.wrongPass(e);
+      if (tried == null || !tried.isIam() || refusal == null) {
+        throw e;
+      }
+      ConnectionCredentials password;
+      try {
+        password =
+            renewer
+                .tokens()
+                .passwordFallbacks()
+                .refused("valkey-java cluster topology discovery", refusal);
+      } catch (TokenUnavailableException u) {
+        e.addSuppressed(u);
+        throw e;
+      }
+      if (password == null) {
+        throw e;
+      }
+      discovery.useNext(password);
+      return new IamClusterConnectionProvider(
+          seeds, clientConfig, discoveryConfig, poolConfig, renewer);
+    }
+  }
+
+  private IamClusterConnectionProvider(
+      Set<HostAndPort> seeds,
+      JedisClientConfig clientConfig,
+      JedisClientConfig discoveryConfig,
+      GenericObjectPoolConfig<Connection> poolConfig,
+      Renewer renewer) {
+    super(seeds, discoveryConfig, discoveryPoolConfig());
     this.clientConfig = clientConfig;
     this.poolConfig = poolConfig;
     this.renewer = renewer;

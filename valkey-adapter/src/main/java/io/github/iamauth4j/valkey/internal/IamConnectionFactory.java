@@ -12,9 +12,10 @@ import org.apache.commons.pool2.impl.DefaultPooledObject;
 
 /**
  * valkey-java's {@link ConnectionFactory} for the adapter's pools (standalone, and each cluster
- * node): it makes {@link IamConnection}s, tracked from the moment they authenticate, and stops
- * tracking one when the pool destroys it, by whichever route (evicted, retired, broken, failed
- * validation, pool closed). Borrow, return and validation stay valkey-java's own.
+ * node): it makes {@link IamConnection}s (IAM first, the fallback password of a migration when IAM
+ * cannot be used), tracked from the moment they authenticate, and stops tracking one when the pool
+ * destroys it, by whichever route (evicted, retired, broken, failed validation, pool closed).
+ * Borrow, return and validation stay valkey-java's own.
  */
 final class IamConnectionFactory extends ConnectionFactory {
   private final HostAndPort node;
@@ -30,9 +31,14 @@ final class IamConnectionFactory extends ConnectionFactory {
     this.renewer = renewer;
   }
 
+  /**
+   * Opens and authenticates a connection: IAM first; when the server refuses the token and a
+   * fallback password is configured, again at once with the password ({@link Renewer#open}).
+   */
   @Override
   public PooledObject<Connection> makeObject() {
-    return new DefaultPooledObject<>(new IamConnection(sockets, config, renewer, node));
+    return new DefaultPooledObject<>(
+        renewer.open(node, config, (own, tracking) -> new IamConnection(sockets, own, tracking)));
   }
 
   @Override

@@ -1,42 +1,41 @@
 package io.github.iamauth4j.valkey.internal;
 
-import io.github.iamauth4j.core.ConnectionRenewal;
 import io.valkey.BinaryJedisPubSub;
-import io.valkey.HostAndPort;
 import io.valkey.Jedis;
 import io.valkey.JedisClientConfig;
 import io.valkey.JedisPubSub;
 import io.valkey.JedisSocketFactory;
+import java.util.function.Supplier;
 
 /**
- * A pooled {@link Jedis} of an {@code IamValkey} pool, with its own {@link ConnectionRenewal} from
- * the moment it authenticated: its subscriptions re-authenticate in band.
+ * A pooled {@link Jedis} of an {@code IamValkey} pool, with its own authentication state ({@link
+ * ConnectionAuth}) from the moment it authenticated: its subscriptions re-authenticate in band.
  */
 final class IamJedis extends Jedis implements Renewer.Tracked {
   private final Renewer renewer;
-  private final ConnectionRenewal renewal;
+  private final ConnectionAuth auth;
 
-  /** Connects and authenticates (the IAM credentials of {@code clientConfig}), then tracks. */
+  /** Connects and authenticates (the credentials provider of {@code clientConfig}), then tracks. */
   IamJedis(
       JedisSocketFactory socketFactory,
       JedisClientConfig clientConfig,
       Renewer renewer,
-      HostAndPort node) {
+      Supplier<ConnectionAuth> tracking) {
     super(socketFactory, clientConfig);
     this.renewer = renewer;
-    this.renewal = renewer.track(node);
+    this.auth = tracking.get();
   }
 
   @Override
-  public ConnectionRenewal renewal() {
-    return renewal;
+  public ConnectionAuth auth() {
+    return auth;
   }
 
   @Override
   public void subscribe(JedisPubSub jedisPubSub, String... channels) {
     renewer.runSubscribed(
         getConnection(),
-        renewal,
+        auth,
         jedisPubSub::isSubscribed,
         () -> super.subscribe(jedisPubSub, channels));
   }
@@ -45,7 +44,7 @@ final class IamJedis extends Jedis implements Renewer.Tracked {
   public void psubscribe(JedisPubSub jedisPubSub, String... patterns) {
     renewer.runSubscribed(
         getConnection(),
-        renewal,
+        auth,
         jedisPubSub::isSubscribed,
         () -> super.psubscribe(jedisPubSub, patterns));
   }
@@ -54,7 +53,7 @@ final class IamJedis extends Jedis implements Renewer.Tracked {
   public void subscribe(BinaryJedisPubSub jedisPubSub, byte[]... channels) {
     renewer.runSubscribed(
         getConnection(),
-        renewal,
+        auth,
         jedisPubSub::isSubscribed,
         () -> super.subscribe(jedisPubSub, channels));
   }
@@ -63,7 +62,7 @@ final class IamJedis extends Jedis implements Renewer.Tracked {
   public void psubscribe(BinaryJedisPubSub jedisPubSub, byte[]... patterns) {
     renewer.runSubscribed(
         getConnection(),
-        renewal,
+        auth,
         jedisPubSub::isSubscribed,
         () -> super.psubscribe(jedisPubSub, patterns));
   }

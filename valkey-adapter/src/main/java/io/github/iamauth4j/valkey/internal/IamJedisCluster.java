@@ -41,7 +41,7 @@ public final class IamJedisCluster extends JedisCluster {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
           c,
-          renewer.renewalOf(c, c),
+          renewer.authOf(c, c),
           jedisPubSub::isSubscribed,
           () -> jedisPubSub.proceed(c, channels));
     }
@@ -52,7 +52,7 @@ public final class IamJedisCluster extends JedisCluster {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
           c,
-          renewer.renewalOf(c, c),
+          renewer.authOf(c, c),
           jedisPubSub::isSubscribed,
           () -> jedisPubSub.proceedWithPatterns(c, patterns));
     }
@@ -63,7 +63,7 @@ public final class IamJedisCluster extends JedisCluster {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
           c,
-          renewer.renewalOf(c, c),
+          renewer.authOf(c, c),
           jedisPubSub::isSubscribed,
           () -> jedisPubSub.proceed(c, channels));
     }
@@ -74,7 +74,7 @@ public final class IamJedisCluster extends JedisCluster {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
           c,
-          renewer.renewalOf(c, c),
+          renewer.authOf(c, c),
           jedisPubSub::isSubscribed,
           () -> jedisPubSub.proceedWithPatterns(c, patterns));
     }

@@ -28,9 +28,17 @@ final class IamJedisFactory extends JedisFactory {
     this.renewer = renewer;
   }
 
+  /**
+   * Opens and authenticates a {@code Jedis}: IAM first; when the server refuses the token and a
+   * fallback password is configured, again at once with the password ({@link Renewer#open}).
+   */
   @Override
   public PooledObject<Jedis> makeObject() throws Exception {
-    return new DefaultPooledObject<>(new IamJedis(socketFactory, clientConfig, renewer, node));
+    return new DefaultPooledObject<>(
+        renewer.open(
+            node,
+            clientConfig,
+            (own, tracking) -> new IamJedis(socketFactory, own, renewer, tracking)));
   }
 
   @Override

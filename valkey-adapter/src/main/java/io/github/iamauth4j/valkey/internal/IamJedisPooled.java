@@ -32,7 +32,7 @@ public final class IamJedisPooled extends JedisPooled {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
           c,
-          renewer.renewalOf(c, c),
+          renewer.authOf(c, c),
           jedisPubSub::isSubscribed,
           () -> jedisPubSub.proceed(c, channels));
     }
@@ -43,7 +43,7 @@ public final class IamJedisPooled extends JedisPooled {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
           c,
-          renewer.renewalOf(c, c),
+          renewer.authOf(c, c),
           jedisPubSub::isSubscribed,
           () -> jedisPubSub.proceedWithPatterns(c, patterns));
     }
@@ -54,7 +54,7 @@ public final class IamJedisPooled extends JedisPooled {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
           c,
-          renewer.renewalOf(c, c),
+          renewer.authOf(c, c),
           jedisPubSub::isSubscribed,
           () -> jedisPubSub.proceed(c, channels));
     }
@@ -65,7 +65,7 @@ public final class IamJedisPooled extends JedisPooled {
     try (Connection c = connections.getConnection()) {
       renewer.runSubscribed(
           c,
-          renewer.renewalOf(c, c),
+          renewer.authOf(c, c),
           jedisPubSub::isSubscribed,
           () -> jedisPubSub.proceedWithPatterns(c, patterns));
     }

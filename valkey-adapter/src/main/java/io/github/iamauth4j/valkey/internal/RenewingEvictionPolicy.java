@@ -35,7 +35,7 @@ public final class RenewingEvictionPolicy<T> implements EvictionPolicy<T> {
     T resource = underTest.getObject();
     Connection connection = connectionOf.apply(resource);
     boolean evict =
-        !Renewer.renew(connection, renewer.renewalOf(resource, connection))
+        !Renewer.renew(connection, renewer.authOf(resource, connection))
             || idleTime.evict(config, underTest, idleCount);
     if (evict) {
       renewer.destroyed(resource, connection);

@@ -1,14 +1,19 @@
 package io.github.iamauth4j.valkey.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.iamauth4j.core.ConnectionRenewal;
+import io.github.iamauth4j.core.ConnectionCredentials;
+import io.github.iamauth4j.core.FallbackPassword;
 import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamAuthEvent;
+import io.github.iamauth4j.core.IamAuthEvent.PasswordFallback.Reason;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
+import io.github.iamauth4j.core.PasswordFallbacks;
 import io.github.iamauth4j.core.RefreshScheduler;
 import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.core.TokenUnavailableException;
 import io.valkey.Connection;
 import io.valkey.HostAndPort;
 import io.valkey.commands.ProtocolCommand;
@@ -20,10 +25,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 import org.apache.commons.pool2.impl.EvictionConfig;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -72,11 +80,11 @@ class RenewerTest {
 
   /** A connection of the adapter's pools, tracked from its opening. */
   private TrackedConnection opened() {
-    return new TrackedConnection(renewer.track(NODE));
+    return new TrackedConnection(renewer.track(NODE, ConnectionCredentials.iam(tokens.token())));
   }
 
   private boolean renew(Connection c) {
-    return Renewer.renew(c, renewer.renewalOf(c, c));
+    return Renewer.renew(c, renewer.authOf(c, c));
   }
 
   @Test
@@ -199,7 +207,7 @@ class RenewerTest {
 
     renewer.runSubscribed(
         c,
-        c.renewal(),
+        c.auth(),
         () -> true,
         () -> {
           assertThat(c.auths).as("renewed just before it blocks").hasSize(1);
@@ -224,7 +232,7 @@ class RenewerTest {
 
     renewer.runSubscribed(
         c,
-        c.renewal(),
+        c.auth(),
         reading::get,
         () -> {
           clock.move(INTERVAL);
@@ -240,10 +248,144 @@ class RenewerTest {
     assertThat(c.auths).hasSize(2);
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // During a migration from passwords: a fallback password configured.
+
+  private static final String LEGACY = "app-legacy";
+  private static final String PASSWORD = "legacy-password";
+  private static final Duration RETRY_IAM = Duration.ofMinutes(1);
+  private final AtomicBoolean credentialsGone = new AtomicBoolean();
+  private final IamTokenProvider migrating =
+      IamTokenProvider.create(
+          IamAuthConfig.builder()
+              .target(IamTarget.elastiCache("orders", "app"))
+              .region("us-east-1")
+              .credentialsProvider(
+                  () -> {
+                    if (credentialsGone.get()) {
+                      throw new IllegalStateException("credentials gone");
+                    }
+                    return AwsBasicCredentials.create(
+                        "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+                  })
+              .clock(clock)
+              .listener(events::add)
+              .passwordFallback(
+                  FallbackPassword.fromSupplier(LEGACY, () -> PASSWORD).retryIamAfter(RETRY_IAM))
+              .build());
+  private final Renewer migratingRenewer =
+      new Renewer(
+          migrating,
+          RenewalPolicy.builder()
+              .reauthenticationInterval(INTERVAL)
+              .reauthenticationJitter(Duration.ZERO)
+              .maxConnectionAge(MAX_AGE)
+              .maxConnectionAgeJitter(Duration.ZERO)
+              .build(),
+          timers);
+
+  @AfterEach
+  void closeMigrating() {
+    migrating.close();
+  }
+
+  private long fallbackEvents() {
+    return events.stream().filter(e -> e instanceof IamAuthEvent.PasswordFallback).count();
+  }
+
+  @Test
+  void aTokenRefusedOnReauthenticationIsFollowedByThePasswordAndIamReturnsAfterTheWait() {
+    TrackedConnection c =
+        new TrackedConnection(
+            migratingRenewer.track(NODE, ConnectionCredentials.iam(migrating.token())));
+    c.refuses = auth -> auth.startsWith("app ");
+    PasswordFallbacks fallbacks = migrating.passwordFallbacks();
+    assertThat(fallbacks.stats().openOnIam()).isEqualTo(1);
+
+    clock.move(INTERVAL);
+    migrating.token();
+    assertThat(Renewer.renew(c, c.auth())).isTrue();
+    assertThat(c.auths).hasSize(2);
+    assertThat(c.auths.get(0)).startsWith("app orders/?");
+    assertThat(c.auths.get(1)).isEqualTo(LEGACY + " " + PASSWORD);
+    assertThat(c.auth().onPassword()).isTrue();
+    assertThat(fallbacks.stats().openOnPassword()).isEqualTo(1);
+    assertThat(fallbacks.stats().openOnIam()).isZero();
+    assertThat(fallbacks.stats().fallbacks()).containsEntry(Reason.TOKEN_REFUSED, 1L);
+
+    assertThat(Renewer.renew(c, c.auth())).isTrue();
+    assertThat(c.auths).as("stays on the password while IAM is set aside").hasSize(2);
+
+    // Long past the maximum age: a connection on the password is not retired (no server limit);
+    // IAM is tried again, refused again, and the connection stays as it is.
+    clock.move(MAX_AGE);
+    migrating.token();
+    assertThat(Renewer.renew(c, c.auth())).as("not retired").isTrue();
+    assertThat(c.auths).hasSize(3);
+    assertThat(c.auths.get(2)).startsWith("app orders/?");
+    assertThat(c.auth().onPassword()).isTrue();
+    assertThat(fallbacks.stats().fallbacks()).containsEntry(Reason.TOKEN_REFUSED, 2L);
+
+    // IAM fixed: tried again once it is no longer set aside.
+    c.refuses = auth -> false;
+    assertThat(Renewer.renew(c, c.auth())).isTrue();
+    assertThat(c.auths).as("IAM still set aside").hasSize(3);
+    clock.move(RETRY_IAM);
+    migrating.token();
+    assertThat(Renewer.renew(c, c.auth())).isTrue();
+    assertThat(c.auths).hasSize(4);
+    assertThat(c.auths.get(3)).startsWith("app orders/?");
+    assertThat(c.auth().onPassword()).isFalse();
+    assertThat(fallbacks.stats().openOnIam()).isEqualTo(1);
+    assertThat(fallbacks.stats().openOnPassword()).isZero();
+    assertThat(fallbackEvents()).as("each fallback reported once").isEqualTo(2);
+    assertThat(events).allSatisfy(e -> assertThat(e.toString()).doesNotContain(PASSWORD));
+
+    migratingRenewer.destroyed(c, c);
+    assertThat(fallbacks.stats().openOnIam()).as("no longer counted once destroyed").isZero();
+  }
+
+  @Test
+  void noUsableTokenMovesAConnectionToThePasswordBeforeTheLimitAndBackOnceTokensReturn() {
+    TrackedConnection c =
+        new TrackedConnection(
+            migratingRenewer.track(NODE, ConnectionCredentials.iam(migrating.token())));
+    credentialsGone.set(true);
+    clock.move(INTERVAL); // past the token's life
+    assertThatThrownBy(migrating::token).isInstanceOf(TokenUnavailableException.class);
+
+    assertThat(Renewer.renew(c, c.auth())).isTrue();
+    assertThat(c.auths).containsExactly(LEGACY + " " + PASSWORD);
+    assertThat(c.auth().onPassword()).isTrue();
+    assertThat(migrating.passwordFallbacks().stats().fallbacks())
+        .containsEntry(Reason.NO_USABLE_TOKEN, 1L);
+
+    clock.move(INTERVAL);
+    assertThat(Renewer.renew(c, c.auth())).isTrue();
+    assertThat(c.auths).as("stays on the password while no token can be had").hasSize(1);
+
+    credentialsGone.set(false);
+    Awaitility.await("a token again")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              // Time on, so that asking again starts a fetch at once.
+              clock.move(Duration.ofSeconds(1));
+              CompletableFuture<?> f = migrating.tokenAsync();
+              return f.isDone() && !f.isCompletedExceptionally();
+            });
+    assertThat(Renewer.renew(c, c.auth())).isTrue();
+    assertThat(c.auths).hasSize(2);
+    assertThat(c.auths.get(1)).startsWith("app orders/?");
+    assertThat(c.auth().onPassword()).isFalse();
+    assertThat(fallbackEvents()).isEqualTo(1);
+  }
+
   /** A connection that records AUTH and answers as told, without a socket: an app's pool's. */
   static class FakeConnection extends Connection {
     final List<String> auths = new ArrayList<>();
     RuntimeException reply;
+    Predicate<String> refuses = auth -> false;
     int flushedWithoutReading;
 
     @Override
@@ -255,6 +397,10 @@ class RenewerTest {
     public String getStatusCodeReply() {
       if (reply != null) {
         throw reply;
+      }
+      if (!auths.isEmpty() && refuses.test(auths.get(auths.size() - 1))) {
+        throw new JedisAccessControlException(
+            "WRONGPASS invalid username-password pair or user is disabled.");
       }
       return "OK";
     }
@@ -268,15 +414,15 @@ class RenewerTest {
 
   /** As made by the adapter's pools: tracked since it opened. */
   static final class TrackedConnection extends FakeConnection implements Renewer.Tracked {
-    private final ConnectionRenewal renewal;
+    private final ConnectionAuth auth;
 
-    TrackedConnection(ConnectionRenewal renewal) {
-      this.renewal = renewal;
+    TrackedConnection(ConnectionAuth auth) {
+      this.auth = auth;
     }
 
     @Override
-    public ConnectionRenewal renewal() {
-      return renewal;
+    public ConnectionAuth auth() {
+      return auth;
     }
   }
 
