@@ -5,6 +5,7 @@ import io.github.iamauth4j.core.IamAuthEvent;
 import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.examples.spring.SpringBootExample;
 import io.github.iamauth4j.jdbc.IamDriver;
 import io.github.iamauth4j.testkit.net.EmulatorStats;
 import io.github.iamauth4j.testkit.rds.DsqlEmulator;
@@ -15,6 +16,7 @@ import io.github.iamauth4j.testkit.server.MariaDbServer;
 import io.github.iamauth4j.testkit.server.PostgresServer;
 import io.github.iamauth4j.testkit.server.RedisServer;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -32,6 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.redisson.api.RAtomicLong;
 import org.redisson.api.RTopic;
 import org.redisson.client.codec.StringCodec;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.context.ConfigurableApplicationContext;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.util.SafeEncoder;
 
@@ -63,6 +67,7 @@ public final class Tour {
     tour.postgresWithHikari();
     tour.mysqlByUrlAlone();
     tour.dsqlByUrlAlone();
+    tour.springBootByPropertiesAlone();
     tour.migrationFromAPassword();
     tour.refusals();
     System.out.println();
@@ -512,6 +517,91 @@ public final class Tour {
   }
 
   /** What a user sees when something is wrong: one clear line, never the token. */
+  /** A Spring Boot app made passwordless by one dependency and properties: Redis and a database. */
+  private void springBootByPropertiesAlone() throws Exception {
+    section(
+        "Spring Boot: iamauth4j-spring-boot and properties only (Spring Data Redis with Jedis,"
+            + " and spring.datasource.url=jdbc:iamauth4j:… with a user name)");
+    try (RedisServer redis = redisWithAdmin();
+        ElastiCacheEmulator cache = elastiCacheIn(redis);
+        PostgresServer pg = PostgresServer.builder().start();
+        RdsPostgresEmulator rds =
+            RdsPostgresEmulator.builder()
+                .backend(pg.host(), pg.port())
+                .backendAdmin(pg.superuser(), pg.superuserPassword())
+                .region("us-east-1")
+                .trust(IDENTITY)
+                .start()) {
+      // An app on AWS gets credentials from its role; here the SDK's default chain reads them.
+      System.setProperty("aws.accessKeyId", IDENTITY.accessKeyId());
+      System.setProperty("aws.secretAccessKey", IDENTITY.secretAccessKey());
+      List<String> properties =
+          List.of(
+              "spring.data.redis.client-type=jedis",
+              "spring.data.redis.host=localhost",
+              "spring.data.redis.port=" + cache.port(),
+              "spring.data.redis.ssl.enabled=true",
+              "spring.data.redis.ssl.bundle=emulator",
+              "spring.ssl.bundle.pem.emulator.truststore.certificate=file:"
+                  + cache.tls().caPemFile(),
+              "iamauth4j.redis.cache-name=orders",
+              "iamauth4j.redis.user=app",
+              "iamauth4j.redis.region=us-east-1",
+              "iamauth4j.redis.connection-limit=" + CONNECTION_LIMIT.toMillis() + "ms",
+              "iamauth4j.redis.reauthentication-interval=2s",
+              "spring.datasource.url=jdbc:iamauth4j:postgresql://localhost:"
+                  + rds.port()
+                  + "/"
+                  + pg.database(),
+              "spring.datasource.username=app",
+              "iamauth4j.datasource.region=us-east-1",
+              "iamauth4j.datasource.ca-bundle=" + rds.caPemFile());
+      properties.forEach(p -> System.out.println("   " + p));
+      try (ConfigurableApplicationContext app = SpringBootExample.start(properties)) {
+        String dbUser = SpringBootExample.databaseUser(app);
+        System.out.println("   JdbcTemplate: select current_user -> " + dbUser);
+        check(
+            "app".equals(dbUser),
+            "the data source from the URL and user name alone is the IAM user");
+        int failed = 0;
+        long visits = 0;
+        long end = System.nanoTime() + CONNECTION_LIMIT.multipliedBy(2).toNanos();
+        while (System.nanoTime() < end) {
+          try {
+            visits = SpringBootExample.countVisit(app);
+          } catch (RuntimeException e) {
+            failed++;
+          }
+          Thread.sleep(50);
+        }
+        System.out.printf(
+            "   StringRedisTemplate: %d INCRs across two %d-second limits, %d failed%n",
+            visits, CONNECTION_LIMIT.toSeconds(), failed);
+        check(
+            failed == 0 && cache.stats().connectionsClosedAtLimit() == 0,
+            "no command failed and no connection reached the limit");
+        MeterRegistry meters = app.getBean(MeterRegistry.class);
+        double reauthentications =
+            meters
+                .get("iamauth4j.reauthentications")
+                .tag("target", "orders")
+                .functionCounter()
+                .count();
+        double tokens =
+            meters.get("iamauth4j.tokens.issued").tag("kind", "rds").functionCounter().count();
+        System.out.printf(
+            "   meters: iamauth4j.reauthentications{target=orders} %.0f,"
+                + " iamauth4j.tokens.issued{kind=rds} %.0f%n",
+            reauthentications, tokens);
+        check(reauthentications > 0, "re-authentications reached the app's meters by themselves");
+        String health =
+            app.getBean(HealthEndpoint.class).healthForPath("iamauth4jRedis").getStatus().getCode();
+        System.out.println("   /actuator/health/iamauth4jRedis -> " + health);
+        check("UP".equals(health), "the health indicator shows the token provider UP");
+      }
+    }
+  }
+
   /**
    * AWS's migration from a database password to IAM: both users exist, the app connects IAM first
    * and falls back to the old password while IAM does not work, and comes back to IAM by itself.
