@@ -14,6 +14,7 @@ import io.github.iamauth4j.core.TokenUnavailableException;
 import io.github.iamauth4j.redisson.internal.ChannelGuard;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -265,6 +266,10 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
     }
     Channel activating = ChannelGuard.activating();
     Channel channel = activating != null ? activating : ChannelGuard.renewing();
+    if (activating == null && channel != null && !channel.isActive()) {
+      // A renewal of a connection that closed meanwhile: Redisson drops its failure.
+      return CompletableFuture.failedFuture(new ClosedChannelException());
+    }
     if (activating != null) {
       boolean[] transport = ChannelGuard.transport(activating);
       try {
@@ -382,9 +387,14 @@ public final class IamCredentialsResolver implements CredentialsResolver, AutoCl
             renewal.completeExceptionally(e);
             return;
           }
+          if (!channel.isActive()) {
+            // Closed meanwhile: Redisson drops a failed renewal of a closed connection, where a
+            // completed one would resolve credentials (and count a fallback) for nothing.
+            renewal.completeExceptionally(new ClosedChannelException());
+            return;
+          }
           PasswordFallbacks fallbacks = s.fallbacks();
           if (fallbacks.enabled()
-              && channel.isActive()
               && fallbacks.iamSetAsideUntil() != null
               && ChannelGuard.mode(channel) == ConnectionCredentials.Mode.PASSWORD) {
             awaitRenewal(s, channel, connection, renewal);

@@ -65,9 +65,11 @@ final class Renewing implements AutoCloseable {
     int detail = c.indexOf(" (");
     Pending p = pending.get(detail < 0 ? c : c.substring(0, detail));
     if (p == null
+        || !p.channel().isActive()
         || ChannelGuard.mode(p.channel()) == ConnectionCredentials.Mode.PASSWORD
         || !pending.remove(p.connection(), p)) {
-      // On the password already, which has no limit: it waits for a token like any renewal.
+      // On the password already, which has no limit: it waits for a token like any renewal. (A
+      // closed connection's renewal ends on its own.)
       return;
     }
     p.next().cancel(false);

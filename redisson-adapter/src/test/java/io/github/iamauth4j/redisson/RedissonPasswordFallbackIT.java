@@ -9,7 +9,9 @@ import io.github.iamauth4j.core.IamAuthEvent.PasswordFallback.Reason;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.PasswordFallbacks;
 import io.github.iamauth4j.core.RenewalPolicy;
+import io.github.iamauth4j.testkit.redis.ElastiCacheClusterEmulator;
 import io.github.iamauth4j.testkit.redis.ElastiCacheEmulator;
+import io.github.iamauth4j.testkit.server.RedisCluster;
 import io.github.iamauth4j.testkit.server.RedisServer;
 import io.github.iamauth4j.testkit.verify.TrustedCredentials;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -201,7 +204,15 @@ class RedissonPasswordFallbackIT {
   @Test
   void aRemovedIamUserFallsBackAndEveryConnectionReturnsToIamOnceItIsBack() throws Exception {
     long closedAtLimit = emulator.stats().connectionsClosedAtLimit();
-    IamRedisson iam = iam(config(REGION, TrustedCredentials.example().asProvider()));
+    // IAM set aside for 5 seconds after a refusal here, so that the connections are dropped while
+    // no renewal tries IAM (an AUTH cut by the drop would be a fallback the server never saw).
+    IamAuthConfig config =
+        config(REGION, TrustedCredentials.example().asProvider()).toBuilder()
+            .passwordFallback(
+                FallbackPassword.fromSupplier(PASSWORD_USER, () -> password)
+                    .retryIamAfter(Duration.ofSeconds(5)))
+            .build();
+    IamRedisson iam = iam(config);
     RedissonClient redisson = redisson(iam);
     PasswordFallbacks fallbacks = iam.tokenProvider().passwordFallbacks();
     long passwordAuthentications = emulator.stats().passwordAuthenticationsAccepted();
@@ -217,8 +228,9 @@ class RedissonPasswordFallbackIT {
         .until(() -> fallbacks.stats().openOnPassword() == open);
     assertThat(whoami(redisson)).isEqualTo(PASSWORD_USER);
     topic.publishAndReceive("while on the password");
-    // Connections opened again while the IAM user is gone: the password.
+    // Connections opened again while the IAM user is gone and IAM is set aside: the password.
     load.stop();
+    assertThat(fallbacks.iamSetAsideUntil()).isNotNull();
     emulator.dropAllConnections();
     Awaitility.await("every connection back, on the password")
         .atMost(PATIENCE)
@@ -300,6 +312,70 @@ class RedissonPasswordFallbackIT {
     assertThat(emulator.stats().connectionsClosedAtLimit()).isEqualTo(closedAtLimit);
   }
 
+  /**
+   * Cluster mode, tokens signed for the wrong region: every connection Redisson opens to every
+   * master (the topology, the pools, pub/sub) meets the refused token and is retried with the
+   * password on the same connection; {@code Redisson.create} succeeds and every command runs.
+   */
+  @Test
+  @SuppressWarnings("deprecation") // the server section's setters: the same on 3.x and 4.x
+  void inClusterModeEveryNodeFallsBackOnTheSameConnections() throws Exception {
+    try (RedisCluster cluster =
+            RedisCluster.builder()
+                .masters(3)
+                .config("user " + ADMIN + " on >" + adminPassword + " ~* &* +@all")
+                .auth(ADMIN, adminPassword)
+                .start();
+        ElastiCacheClusterEmulator emulators =
+            ElastiCacheClusterEmulator.builder()
+                .backendNode(cluster.node(0).host(), cluster.node(0).port())
+                .backendAdmin(ADMIN, adminPassword)
+                .cacheName(CACHE)
+                .region(REGION)
+                .trust(TrustedCredentials.example())
+                .connectionLimit(LIMIT)
+                .iamUser(IAM_USER)
+                .passwordUser(PASSWORD_USER, password)
+                .start()) {
+      IamRedisson iam =
+          IamRedisson.builder()
+              .config(config("us-west-2", TrustedCredentials.example().asProvider()))
+              .renewalPolicy(POLICY)
+              .trustStore(emulators.tls().trustStore())
+              .build();
+      opened.push(iam);
+      Config config = iam.cluster(emulators.host(), emulators.port());
+      config
+          .useClusterServers()
+          .setMasterConnectionMinimumIdleSize(2)
+          .setMasterConnectionPoolSize(2)
+          .setSlaveConnectionMinimumIdleSize(1)
+          .setSlaveConnectionPoolSize(1)
+          .setSubscriptionConnectionMinimumIdleSize(1)
+          .setSubscriptionConnectionPoolSize(1);
+      RedissonClient redisson = Redisson.create(config);
+      opened.push(() -> redisson.shutdown(0, 2, TimeUnit.SECONDS));
+
+      for (int i = 0; i < 30; i++) {
+        redisson.getBucket("cluster:" + i, StringCodec.INSTANCE).set("v" + i);
+        assertThat(redisson.getBucket("cluster:" + i, StringCodec.INSTANCE).get())
+            .isEqualTo("v" + i);
+      }
+      Topic.on(redisson).publishAndReceive("in the cluster");
+
+      assertThat(emulators.stats().perNode())
+          .as("every master authenticated connections with the password")
+          .allSatisfy(n -> assertThat(n.passwordAuthenticationsAccepted()).isPositive());
+      assertThat(emulators.stats().authenticationsAccepted()).isZero();
+      PasswordFallbacks.Stats stats = iam.tokenProvider().passwordFallbacks().stats();
+      assertThat(stats.openOnIam()).isZero();
+      assertThat(stats.openOnPassword()).isPositive();
+      assertFallbacksLoggedOnceAndCounted(
+          iam, () -> emulators.stats().passwordAuthenticationsAccepted());
+      redisson.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private IamAuthConfig config(String region, AwsCredentialsProvider aws) {
@@ -368,22 +444,28 @@ class RedissonPasswordFallbackIT {
 
   /**
    * Each fallback is one event, one WARN line and one count, names the password user, and is one
-   * password authentication at the server: none is reported twice, none goes unreported.
+   * password authentication at the server: none is reported twice, none goes unreported. Checked at
+   * one moment when all agree (connections may be trying IAM again meanwhile).
    */
   private void assertFallbacksLoggedOnceAndCounted(IamRedisson iam, long passwordAuthsBefore) {
-    Awaitility.await("one password authentication per fallback")
+    assertFallbacksLoggedOnceAndCounted(
+        iam, () -> emulator.stats().passwordAuthenticationsAccepted() - passwordAuthsBefore);
+  }
+
+  private void assertFallbacksLoggedOnceAndCounted(IamRedisson iam, LongSupplier passwordAuths) {
+    Awaitility.await("one event, one WARN line, one count, one password authentication each")
         .atMost(PATIENCE)
         .untilAsserted(
-            () ->
-                assertThat(emulator.stats().passwordAuthenticationsAccepted() - passwordAuthsBefore)
-                    .isEqualTo(fallbackEvents().size()));
-    List<IamAuthEvent.PasswordFallback> fallbacks = fallbackEvents();
-    assertThat(fallbacks)
-        .isNotEmpty()
-        .allSatisfy(f -> assertThat(f.user()).isEqualTo(PASSWORD_USER));
-    assertThat(fallbackLogLines()).isEqualTo(fallbacks.size());
-    assertThat(iam.tokenProvider().passwordFallbacks().stats().totalFallbacks())
-        .isEqualTo(fallbacks.size());
+            () -> {
+              List<IamAuthEvent.PasswordFallback> fallbacks = fallbackEvents();
+              assertThat(fallbacks)
+                  .isNotEmpty()
+                  .allSatisfy(f -> assertThat(f.user()).isEqualTo(PASSWORD_USER));
+              assertThat(fallbackLogLines()).isEqualTo(fallbacks.size());
+              assertThat(iam.tokenProvider().passwordFallbacks().stats().totalFallbacks())
+                  .isEqualTo(fallbacks.size());
+              assertThat(passwordAuths.getAsLong()).isEqualTo(fallbacks.size());
+            });
   }
 
   private String capturedLog() {
