@@ -59,6 +59,11 @@ public final class IamTokenProvider implements AutoCloseable {
       new CopyOnWriteArrayList<>();
 
   private volatile @Nullable Cached cached;
+  // Tokens signed and the time it took (credentials fetch included), for metrics.
+  private final java.util.concurrent.atomic.LongAdder signings =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder signingNanos =
+      new java.util.concurrent.atomic.LongAdder();
   private final AtomicReference<@Nullable CompletableFuture<AuthToken>> inflight =
       new AtomicReference<>();
   // Numbers the fetches, so that a fetch finishing late cannot replace the timer of a newer one.
@@ -174,6 +179,22 @@ public final class IamTokenProvider implements AutoCloseable {
   public PasswordFallbacks passwordFallbacks() {
     return passwordFallbacks;
   }
+
+  /**
+   * How many tokens this provider has signed and the time that took in all (getting the credentials
+   * included), e.g. for a timer of the time to sign.
+   */
+  public SigningStats signingStats() {
+    return new SigningStats(signings.sum(), Duration.ofNanos(signingNanos.sum()));
+  }
+
+  /**
+   * Tokens signed and the total time spent signing them.
+   *
+   * @param tokensSigned how many tokens were signed
+   * @param totalTime the time spent, credentials fetch included
+   */
+  public record SigningStats(long tokensSigned, Duration totalTime) {}
 
   /** How long {@link #token()} waits for the very first token. */
   public Duration firstTokenTimeout() {
@@ -433,8 +454,11 @@ public final class IamTokenProvider implements AutoCloseable {
 
   private void fetch(CompletableFuture<AuthToken> mine, long fetchNumber) {
     AuthToken token;
+    long started = System.nanoTime();
     try {
       token = generator.generate();
+      signingNanos.add(System.nanoTime() - started);
+      signings.increment();
     } catch (RuntimeException e) {
       onFailure(mine, fetchNumber, e);
       return;

@@ -76,6 +76,8 @@ class PasswordFallbacksTest {
     assertThat(c.secret()).startsWith("orders/");
     assertThat(a.isIam()).isTrue();
     assertThat(fallbacks()).isEmpty();
+    assertThat(tokens.signingStats().tokensSigned()).isEqualTo(1);
+    assertThat(tokens.signingStats().totalTime()).isPositive();
     assertThat(f.stats().totalFallbacks()).isZero();
   }
 

@@ -7,6 +7,7 @@ import io.github.iamauth4j.core.IamAuthListener;
 import io.github.iamauth4j.core.IamTarget;
 import io.github.iamauth4j.core.IamTokenProvider;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -92,6 +93,9 @@ public final class IamAuthMeterBinder implements MeterBinder, IamAuthListener, A
 
   /** Time gauge of the current token's remaining usable life, in seconds. */
   public static final String TOKEN_REMAINING = "iamauth4j.token.remaining";
+
+  /** Timer: the time to sign a token, getting the credentials included (a provider's own). */
+  public static final String TOKEN_SIGNING = "iamauth4j.token.signing";
 
   private final Tags commonTags;
   // One source per target: a provider added and events heard as a listener meet in one place.
@@ -322,6 +326,16 @@ public final class IamAuthMeterBinder implements MeterBinder, IamAuthListener, A
       }
     }
 
+    long tokensSigned() {
+      IamTokenProvider p = provider;
+      return p == null ? 0 : p.signingStats().tokensSigned();
+    }
+
+    double signingNanos() {
+      IamTokenProvider p = provider;
+      return p == null ? 0 : p.signingStats().totalTime().toNanos();
+    }
+
     double remainingSeconds() {
       Instant until = usableUntil;
       if (until == null) {
@@ -350,6 +364,11 @@ public final class IamAuthMeterBinder implements MeterBinder, IamAuthListener, A
             .description("connections authenticated with the fallback password instead of IAM")
             .register(r);
       }
+      FunctionTimer.builder(
+              TOKEN_SIGNING, this, Source::tokensSigned, Source::signingNanos, TimeUnit.NANOSECONDS)
+          .tags(tags)
+          .description("time to sign an IAM auth token, getting the credentials included")
+          .register(r);
       TimeGauge.builder(TOKEN_REMAINING, this, TimeUnit.SECONDS, Source::remainingSeconds)
           .tags(tags)
           .description("how long the current IAM auth token stays usable")

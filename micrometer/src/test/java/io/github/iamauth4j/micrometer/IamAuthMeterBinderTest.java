@@ -117,6 +117,11 @@ class IamAuthMeterBinderTest {
     IamAuthMeterBinder.of(orders).bindTo(registry);
     await().atMost(Duration.ofSeconds(10)).until(() -> !Double.isNaN(remaining(registry)));
     assertThat(remaining(registry)).isEqualTo(900.0);
+    // The time to sign it: one token, a positive time (the provider's own measure).
+    io.micrometer.core.instrument.FunctionTimer signing =
+        registry.get(IamAuthMeterBinder.TOKEN_SIGNING).functionTimer();
+    assertThat(signing.count()).isEqualTo(1.0);
+    assertThat(signing.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
     clock.advance(Duration.ofMinutes(5));
     assertThat(remaining(registry)).isEqualTo(600.0);
     clock.advance(Duration.ofMinutes(20));
