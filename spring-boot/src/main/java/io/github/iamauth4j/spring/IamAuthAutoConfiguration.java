@@ -11,7 +11,9 @@ import io.github.iamauth4j.jdbc.IamJdbcConfig;
 import io.github.iamauth4j.jedis.IamJedis;
 import io.github.iamauth4j.lettuce.IamLettuce;
 import io.github.iamauth4j.micrometer.IamAuthMeterBinder;
+import io.github.iamauth4j.redisson.IamRedisson;
 import io.github.iamauth4j.spring.internal.HikariConfigurer;
+import io.github.iamauth4j.spring.internal.IamRedissonCustomizer;
 import io.github.iamauth4j.spring.internal.JedisFactoryReplacer;
 import io.github.iamauth4j.spring.internal.RedisSettings;
 import io.github.iamauth4j.spring.internal.Registrars;
@@ -26,6 +28,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -42,10 +45,11 @@ import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 
 /**
  * Spring Boot 3.5 / 4.0 auto-configuration: IAM authentication for Spring Data Redis (Lettuce or
- * Jedis) from {@code iamauth4j.redis.*}, for a HikariCP 7 data source from {@code
- * iamauth4j.datasource.*}, a health indicator per token provider, and Micrometer meters. The {@code
- * jdbc:iamauth4j:} URL needs no bean: {@link IamDataSourceEnvironmentPostProcessor} names its
- * driver for Boot's own data source auto-configuration.
+ * Jedis) or Redisson's own starter from {@code iamauth4j.redis.*}, for a HikariCP 7 data source
+ * from {@code iamauth4j.datasource.*}, a health indicator per token provider, and Micrometer
+ * meters. The {@code jdbc:iamauth4j:} URL needs no bean: {@link
+ * IamDataSourceEnvironmentPostProcessor} names its driver for Boot's own data source
+ * auto-configuration.
  *
  * <p>Credentials: an {@link AwsCredentialsProvider} bean if the app has exactly one, else the AWS
  * SDK's default chain. Every {@link IamAuthListener} bean hears the providers' events.
@@ -57,6 +61,9 @@ import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
     })
 @EnableConfigurationProperties({IamRedisProperties.class, IamDataSourceProperties.class})
 public class IamAuthAutoConfiguration {
+  /** Redisson's own Spring Boot starter, when the app has it. */
+  static final String REDISSON_STARTER =
+      "org.redisson.spring.starter.RedissonAutoConfigurationCustomizer";
 
   /** The app's credentials bean and listener beans on a configuration builder. */
   static IamAuthConfig.Builder auth(
@@ -185,6 +192,7 @@ public class IamAuthAutoConfiguration {
         "io.lettuce.core.RedisClient",
         "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory"
       })
+  @ConditionalOnMissingClass(REDISSON_STARTER)
   @ConditionalOnProperty(prefix = "iamauth4j.redis", name = "cache-name")
   @Conditional(LettuceChosen.class)
   @Import({Registrars.LettuceHooks.class, Registrars.RedisHealth.class})
@@ -228,6 +236,7 @@ public class IamAuthAutoConfiguration {
         "redis.clients.jedis.Jedis",
         "org.springframework.data.redis.connection.jedis.JedisConnectionFactory"
       })
+  @ConditionalOnMissingClass(REDISSON_STARTER)
   @ConditionalOnProperty(prefix = "iamauth4j.redis", name = "cache-name")
   @Conditional(JedisChosen.class)
   @Import(Registrars.RedisHealth.class)
@@ -251,11 +260,7 @@ public class IamAuthAutoConfiguration {
       if (!s.ssl() && !properties.isAllowPlaintextForLocalTesting()) {
         iam.close();
         // The adapter checks each connection's configuration too; refuse before Boot connects.
-        throw new io.github.iamauth4j.core.InsecureConnectionException(
-            "spring.data.redis.ssl.enabled",
-            "spring.data.redis.ssl.enabled: false (expected true, or a rediss:// URL: an IAM token"
-                + " is a password and is never sent in clear; no token was sent; for a local"
-                + " test server only: iamauth4j.redis.allow-plaintext-for-local-testing=true)");
+        throw plaintextRefused();
       }
       return iam;
     }
@@ -269,6 +274,61 @@ public class IamAuthAutoConfiguration {
     static JedisFactoryReplacer iamauth4jJedisFactoryReplacer(ObjectProvider<IamJedis> iam) {
       return new JedisFactoryReplacer(iam);
     }
+  }
+
+  /**
+   * Redisson's own Spring Boot starter: its {@code RedissonClient}, built from {@code
+   * spring.data.redis.*}, authenticates with IAM through the Redisson adapter (a customizer on the
+   * starter's {@code Config}). Its {@code RedissonConnectionFactory} then serves Spring Data Redis,
+   * so the Lettuce and Jedis wiring stand aside.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {REDISSON_STARTER, "org.redisson.config.Config"})
+  @ConditionalOnProperty(prefix = "iamauth4j.redis", name = "cache-name")
+  @Import(Registrars.RedisHealth.class)
+  static class RedissonConfiguration {
+
+    @Bean(destroyMethod = "close")
+    IamRedisson iamauth4jRedisson(
+        IamRedisProperties properties,
+        Environment environment,
+        ObjectProvider<AwsCredentialsProvider> credentials,
+        ObjectProvider<IamAuthListener> listeners) {
+      RedisSettings s = RedisSettings.of(environment);
+      IamRedisson.Builder b =
+          IamRedisson.builder()
+              .config(redisConfig(properties, s, credentials, listeners))
+              .renewalPolicy(renewalPolicy(properties));
+      if (properties.isAllowPlaintextForLocalTesting()) {
+        b.allowPlaintextForLocalTesting();
+      }
+      IamRedisson iam = b.build();
+      if (!s.ssl() && !properties.isAllowPlaintextForLocalTesting()) {
+        iam.close();
+        // The adapter checks Redisson's Config too; refuse before the starter connects.
+        throw plaintextRefused();
+      }
+      return iam;
+    }
+
+    @Bean(name = Registrars.REDIS_TOKEN_PROVIDER, destroyMethod = "")
+    IamTokenProvider iamauth4jRedisTokenProvider(IamRedisson iamauth4jRedisson) {
+      return iamauth4jRedisson.tokenProvider();
+    }
+
+    @Bean
+    IamRedissonCustomizer iamauth4jRedissonCustomizer(IamRedisson iamauth4jRedisson) {
+      return new IamRedissonCustomizer(iamauth4jRedisson);
+    }
+  }
+
+  /** Refusal of a plaintext {@code spring.data.redis} setup, before any token is sent. */
+  static io.github.iamauth4j.core.InsecureConnectionException plaintextRefused() {
+    return new io.github.iamauth4j.core.InsecureConnectionException(
+        "spring.data.redis.ssl.enabled",
+        "spring.data.redis.ssl.enabled: false (expected true, or a rediss:// URL: an IAM token"
+            + " is a password and is never sent in clear; no token was sent; for a local"
+            + " test server only: iamauth4j.redis.allow-plaintext-for-local-testing=true)");
   }
 
   /** A HikariCP 7 data source on a driver's own URL: tokens through its credentials provider. */
