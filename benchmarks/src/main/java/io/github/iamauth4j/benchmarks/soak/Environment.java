@@ -2,6 +2,7 @@ package io.github.iamauth4j.benchmarks.soak;
 
 import io.github.iamauth4j.core.IamAuthConfig;
 import io.github.iamauth4j.core.IamTarget;
+import io.github.iamauth4j.core.IamTokenGenerator;
 import io.github.iamauth4j.testkit.net.EmulatorServer;
 import io.github.iamauth4j.testkit.net.EmulatorStats;
 import io.github.iamauth4j.testkit.rds.RdsPostgresEmulator;
@@ -194,11 +195,31 @@ final class Environment implements AutoCloseable {
   }
 
   /**
-   * The password of {@link #STATIC_USER}, a user the real server behind the emulator judges by its
-   * own password, as a user that has not moved to IAM. Never logged.
+   * The user of the connect comparison's other side: {@link #STATIC_USER}, a user the real server
+   * behind the emulator judges by its own password, as a user that has not moved to IAM; or, with
+   * {@link SoakSettings#staticToken()}, the IAM user itself.
+   */
+  String staticUser() {
+    return settings.staticToken() ? USER : STATIC_USER;
+  }
+
+  /**
+   * Its password: {@link #STATIC_USER}'s; or, with {@link SoakSettings#staticToken()}, a token
+   * signed now (for 15 minutes) and then sent as a fixed password by the client without the
+   * adapter, so that the emulator does the same work for both sides and the difference is what the
+   * adapter adds on the client. Never logged.
    */
   String staticPassword() {
-    return staticPassword;
+    if (!settings.staticToken()) {
+      return staticPassword;
+    }
+    return IamTokenGenerator.builder()
+        .target(target())
+        .region(REGION)
+        .credentialsProvider(TrustedCredentials.example().asProvider())
+        .build()
+        .generate()
+        .value();
   }
 
   @Override

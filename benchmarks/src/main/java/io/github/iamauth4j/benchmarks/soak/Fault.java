@@ -19,9 +19,9 @@ public enum Fault {
    */
   CREDENTIAL_OUTAGE("credential-outage"),
   /**
-   * For the whole run, tokens live 1 second, shorter than the renewal interval (at least 1.5 s
-   * here): every re-authentication and new connection must take a fresh token, never one a
-   * connection kept.
+   * For the whole run, tokens live 2 seconds, shorter than the renewal interval (at least 2.5 s
+   * here, so the limit must be 5 s or more): every re-authentication and new connection must take a
+   * fresh token, never one a connection kept.
    */
   SHORT_TOKEN_LIFE("short-token-life");
 

@@ -144,7 +144,7 @@ final class HikariDriver implements Driver {
   @Override
   public ConnectProbe staticProbe() {
     String password = env.staticPassword();
-    return probe(() -> new String[] {Environment.STATIC_USER, password});
+    return probe(() -> new String[] {env.staticUser(), password});
   }
 
   private interface UserAndPassword {

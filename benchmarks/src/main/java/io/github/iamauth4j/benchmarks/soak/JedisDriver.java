@@ -214,7 +214,7 @@ final class JedisDriver extends RedisDriver {
             .sslParameters(https)
             .socketTimeoutMillis(10_000)
             .protocol(RedisProtocol.RESP3)
-            .user(Environment.STATIC_USER)
+            .user(env.staticUser())
             .password(env.staticPassword())
             .build();
     return probe(new PooledConnectionProvider(node(), plain, openEveryTime()));

@@ -189,7 +189,7 @@ final class LettuceDriver extends RedisDriver {
             .withPort(env.port())
             .withSsl(true)
             .withVerifyPeer(SslVerifyMode.FULL)
-            .withAuthentication(Environment.STATIC_USER, env.staticPassword())
+            .withAuthentication(env.staticUser(), env.staticPassword())
             .build();
     RedisClient c = RedisClient.create(res, u);
     c.setOptions(

@@ -168,8 +168,7 @@ final class RedissonDriver extends RedisDriver {
 
   @Override
   public ConnectProbe staticProbe() {
-    return probe(
-        probeConfig().setUsername(Environment.STATIC_USER).setPassword(env.staticPassword()));
+    return probe(probeConfig().setUsername(env.staticUser()).setPassword(env.staticPassword()));
   }
 
   private ConnectProbe probe(RedisClientConfig config) {

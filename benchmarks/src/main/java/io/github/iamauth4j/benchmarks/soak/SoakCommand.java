@@ -52,6 +52,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  soak --adapter lettuce --connections 200 --limit 3s --limits 100 --out lettuce.json",
       "  soak --adapter jedis --fault drop-all --limits 20",
+      "  soak --adapter valkey --fault short-token-life --limit 6s --limits 5",
       "  soak --adapter hikari --connections 20 --mix query=90,tx=10"
     })
 public final class SoakCommand implements Callable<Integer> {
@@ -160,8 +161,8 @@ public final class SoakCommand implements Callable<Integer> {
           "none; drop-all (the emulator closes every connection at once); refuse-new-5s (closes"
               + " every connection and refuses new ones for 5 s); credential-outage (AWS"
               + " credentials fail for 3/4 of the token's life, from right after a token was"
-              + " issued); short-token-life (tokens live 1 s, less than the renewal interval, for"
-              + " the whole run). Default: ${DEFAULT-VALUE}.")
+              + " issued); short-token-life (tokens live 2 s, less than the renewal interval of 2.5"
+              + " s, for the whole run; needs --limit 5s or more). Default: ${DEFAULT-VALUE}.")
   String fault = "none";
 
   @Option(
@@ -178,6 +179,16 @@ public final class SoakCommand implements Callable<Integer> {
           "Connects of each kind (IAM, static password), interleaved, after the load; 0 for"
               + " none. Default: ${DEFAULT-VALUE}.")
   int connectSamples = 200;
+
+  @Option(
+      names = "--static",
+      paramLabel = "KIND",
+      description =
+          "The connect comparison's other side: password (a password user of the same endpoint,"
+              + " judged by the server: everything IAM adds) or token (the IAM user with a token"
+              + " signed once and sent as a fixed password, without the adapter: what the adapter"
+              + " adds on the client). Default: ${DEFAULT-VALUE}.")
+  String staticKind = "password";
 
   @Option(
       names = "--bin",
@@ -253,6 +264,7 @@ public final class SoakCommand implements Callable<Integer> {
             .fault(Fault.parse(fault))
             .faultAt(faultAt)
             .connectSamples(connectSamples)
+            .staticToken(staticKind(staticKind))
             .bin(duration("bin", bin))
             .progressEvery(duration("progress", progress))
             .output(outFile)
@@ -261,6 +273,17 @@ public final class SoakCommand implements Callable<Integer> {
       b.mix(mix(mix));
     }
     return b.build();
+  }
+
+  private static boolean staticKind(String kind) {
+    switch (kind.trim().toLowerCase(Locale.ROOT)) {
+      case "password":
+        return false;
+      case "token":
+        return true;
+      default:
+        throw new IllegalArgumentException("static: \"" + kind + "\" is not password or token");
+    }
   }
 
   static Map<Op, Integer> mix(String text) {

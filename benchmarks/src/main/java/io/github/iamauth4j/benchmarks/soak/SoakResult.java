@@ -127,7 +127,10 @@ public final class SoakResult {
     checks.add(
         new Check(
             "p99 inside re-authentication waves vs steady state",
-            Format.ratio(p99Ratio),
+            Format.ratio(p99Ratio)
+                + (Double.isNaN(waves.placeboHigh()) || p99Ratio <= waves.placeboHigh()
+                    ? ""
+                    : " (beyond chance)"),
             "<= 1.10x",
             Double.isNaN(p99Ratio) ? null : p99Ratio <= 1.10));
     double allowed = settings.expectedAuthsPerInterval() * 1.1;
@@ -141,12 +144,14 @@ public final class SoakResult {
                 + Format.number(allowed)
                 + ")",
             Double.isNaN(perConnection) ? null : perConnection <= allowed));
-    long tokensAllowed = (long) Math.ceil(expectedTokens) + 2;
+    // A token's signing time is in whole seconds, so its usable life is up to 1 s shorter than
+    // signed and the provider replaces it sooner: a quarter more than the nominal period gives.
+    long tokensAllowed = (long) Math.ceil(expectedTokens * 1.25) + 2;
     checks.add(
         new Check(
             "tokens minted, independent of the connection count",
             tokensMinted + " for ~" + Format.number(open) + " connections",
-            "<= " + tokensAllowed + " (one per " + Format.number(tokenPeriod) + " s, + 2)",
+            "<= " + tokensAllowed + " (one per " + Format.number(tokenPeriod) + " s, +25%, + 2)",
             tokensMinted <= tokensAllowed));
     checks.add(new Check("AUTH rejected (WRONGPASS)", Format.count(rejected), "0", rejected == 0));
     if (settings.adapter().isRedis()) {
@@ -162,7 +167,9 @@ public final class SoakResult {
     }
     checks.add(
         new Check(
-            "connect with IAM vs static password (medians)",
+            settings.staticToken()
+                ? "connect with IAM vs a fixed token without the adapter (medians)"
+                : "connect with IAM vs static password (medians)",
             Format.ratio(connectRatio),
             "<= 1.05x",
             Double.isNaN(connectRatio) ? null : connectRatio <= 1.05));
@@ -201,6 +208,9 @@ public final class SoakResult {
     authMap.put("reauthentications", reauths);
     authMap.put("firstAuthentications", accepted - reauths);
     authMap.put("rejected", rejected);
+    Map<String, Object> reasons = new LinkedHashMap<>();
+    b.rejectedByReason.forEach((k, v) -> reasons.put(k, v));
+    authMap.put("rejectedByReasonWholeRun", reasons);
     authMap.put("meanOpenConnections", open);
     authMap.put("renewalIntervals", intervals);
     authMap.put("authsPerConnectionPerInterval", perConnection);
@@ -266,6 +276,7 @@ public final class SoakResult {
     s.put("fault", settings.fault().cliName());
     s.put("faultAt", settings.faultAt());
     s.put("connectSamples", settings.connectSamples());
+    s.put("connectStaticSide", settings.staticToken() ? "token" : "password");
     s.put("binMillis", settings.bin());
     s.put("label", settings.label());
     return s;
@@ -372,7 +383,16 @@ public final class SoakResult {
             + b.gcCount
             + " collections, "
             + b.gcMillis
-            + " ms; p99 waves/steady with stalled bins: "
+            + " ms");
+    row(
+        s,
+        "p99 waves / steady",
+        Format.ratio(w.p99Ratio())
+            + "; the same for bins shuffled at random (chance alone): 95% within "
+            + Format.number(w.placeboLow())
+            + "-"
+            + Format.number(w.placeboHigh())
+            + "; with stalled bins kept: "
             + Format.ratio(w.p99RatioWithStalls()));
     row(
         s,
@@ -448,7 +468,9 @@ public final class SoakResult {
                 + Format.millis(c.iam().getValueAtPercentile(50))
                 + " / "
                 + Format.millis(c.iam().getValueAtPercentile(90))
-                + ", static password "
+                + (settings.staticToken()
+                    ? ", fixed token without the adapter "
+                    : ", static password ")
                 + Format.millis(c.plain().getValueAtPercentile(50))
                 + " / "
                 + Format.millis(c.plain().getValueAtPercentile(90))
@@ -456,7 +478,11 @@ public final class SoakResult {
                 + c.iam().getTotalCount()
                 + " pairs; "
                 + Format.ratio(connectRatio)
-                + " (paired "
+                + " (95% "
+                + Format.number(c.medianRatioInterval()[0])
+                + "-"
+                + Format.number(c.medianRatioInterval()[1])
+                + "; paired "
                 + Format.ratio(c.pairedMedianRatio())
                 + ")");
     s.append('\n');
@@ -613,6 +639,7 @@ public final class SoakResult {
     private Histogram stalls = new Histogram(3);
     private long gcCount;
     private long gcMillis;
+    private Map<String, Long> rejectedByReason = Map.of();
 
     Builder(SoakSettings settings, Instant startedAt, Duration startup) {
       this.settings = settings;
@@ -667,6 +694,11 @@ public final class SoakResult {
     Builder loadAverage(double before, double after) {
       this.loadBefore = before;
       this.loadAfter = after;
+      return this;
+    }
+
+    Builder rejectedByReason(Map<String, Long> reasons) {
+      this.rejectedByReason = reasons;
       return this;
     }
 

@@ -6,7 +6,9 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -84,7 +86,8 @@ public final class SoakRun {
               .fault(fault)
               .failures(failures, measuredFailures, load.ops())
               .flows(flows)
-              .credentialCallsFailed(env.aws().failedCalls());
+              .credentialCallsFailed(env.aws().failedCalls())
+              .rejectedByReason(reasons(stats));
         }
       }
       line("load stopped; timing %d connects of each kind", settings.connectSamples());
@@ -92,6 +95,13 @@ public final class SoakRun {
       double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
       return result.loadAverage(loadBefore, loadAfter).build();
     }
+  }
+
+  /** Rejected token authentications by the emulator's reason (e.g. EXPIRED, BAD_SIGNATURE). */
+  private static Map<String, Long> reasons(EmulatorStats stats) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    stats.rejectionsByReason().forEach((reason, n) -> m.put(reason.name(), n));
+    return m;
   }
 
   /** Garbage collections and their time (ms) so far, over every collector. */

@@ -41,6 +41,7 @@ public final class SoakSettings {
   private final Fault fault;
   private final double faultAt;
   private final int connectSamples;
+  private final boolean staticToken;
   private final Duration bin;
   private final Duration progressEvery;
   private final @Nullable Path output;
@@ -63,6 +64,7 @@ public final class SoakSettings {
     this.fault = b.fault;
     this.faultAt = b.faultAt;
     this.connectSamples = b.connectSamples;
+    this.staticToken = b.staticToken;
     this.bin = b.bin;
     this.progressEvery = b.progressEvery;
     this.output = b.output;
@@ -198,6 +200,15 @@ public final class SoakSettings {
     return connectSamples;
   }
 
+  /**
+   * Whether the connect comparison's other side sends a token signed once as a fixed password for
+   * the IAM user (isolating what the adapter adds on the client), rather than a password user's own
+   * password (everything IAM adds, the server's token check included).
+   */
+  public boolean staticToken() {
+    return staticToken;
+  }
+
   /** The width of the time bins that waves are found in. */
   public Duration bin() {
     return bin;
@@ -262,6 +273,7 @@ public final class SoakSettings {
     private Fault fault = Fault.NONE;
     private double faultAt = 0.4;
     private int connectSamples = 200;
+    private boolean staticToken;
     private Duration bin = Duration.ofMillis(100);
     private Duration progressEvery = Duration.ofSeconds(5);
     private @Nullable Path output;
@@ -371,7 +383,7 @@ public final class SoakSettings {
     }
 
     /**
-     * @param life the tokens' signed expiry, 1 second to 15 minutes; default 4 limits (1 second
+     * @param life the tokens' signed expiry, 1 second to 15 minutes; default 4 limits (2 seconds
      *     with {@link Fault#SHORT_TOKEN_LIFE})
      */
     public Builder tokenLife(@Nullable Duration life) {
@@ -400,6 +412,15 @@ public final class SoakSettings {
      */
     public Builder connectSamples(int n) {
       this.connectSamples = n;
+      return this;
+    }
+
+    /**
+     * @param token true to compare connects with a token signed once and sent as a fixed password
+     *     (the client's own cost of the adapter), false (default) with a password user
+     */
+    public Builder staticToken(boolean token) {
+      this.staticToken = token;
       return this;
     }
 
@@ -528,7 +549,10 @@ public final class SoakSettings {
     private TokenTimes tokenTimes(List<String> problems) {
       Duration life = tokenLife;
       if (life == null) {
-        life = fault == Fault.SHORT_TOKEN_LIFE ? Duration.ofSeconds(1) : limit.multipliedBy(4);
+        // Not 1 s for the fault: a token's signing time is in whole seconds, so a 1-second token
+        // has between 0 and 1 s left when it is signed, and the provider refuses one with less
+        // than twice its margin.
+        life = fault == Fault.SHORT_TOKEN_LIFE ? Duration.ofSeconds(2) : limit.multipliedBy(4);
         if (life.compareTo(Duration.ofMinutes(15)) > 0) {
           life = Duration.ofMinutes(15);
         }
@@ -573,6 +597,19 @@ public final class SoakSettings {
                 + " is not longer than the token life "
                 + life
                 + " (the short-token-life fault needs tokens that expire before the next renewal)");
+      }
+      if (fault == Fault.SHORT_TOKEN_LIFE
+          && adapter.isRedis()
+          && interval.multipliedBy(2).compareTo(limit) > 0) {
+        problems.add(
+            "limit: "
+                + limit
+                + " leaves no second renewal of every "
+                + interval
+                + " before the server closes the connection (the short-token-life fault needs a"
+                + " limit of at least twice the interval, e.g. --limit "
+                + (interval.multipliedBy(2).toMillis() + 999) / 1000
+                + "s)");
       }
       try {
         return RenewalPolicy.builder()

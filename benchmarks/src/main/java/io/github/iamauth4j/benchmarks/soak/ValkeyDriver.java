@@ -207,7 +207,7 @@ final class ValkeyDriver extends RedisDriver {
             .sslParameters(https)
             .socketTimeoutMillis(10_000)
             .protocol(RedisProtocol.RESP3)
-            .user(Environment.STATIC_USER)
+            .user(env.staticUser())
             .password(env.staticPassword())
             .build();
     return probe(new JedisPooled(node(), plain, openEveryTime()));

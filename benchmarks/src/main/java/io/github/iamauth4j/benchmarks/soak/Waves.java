@@ -1,10 +1,13 @@
 package io.github.iamauth4j.benchmarks.soak;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * The measured bins split by how many {@code AUTH}s the emulator saw in them, to compare latency
@@ -29,6 +32,12 @@ import org.HdrHistogram.Histogram;
  * window and the steady bins; their latencies are still in {@code all} and in {@code stalled}. The
  * ratio over every bin, stalls included, is kept as {@link #p99RatioWithStalls()}.
  *
+ * <p>Noise. One run's p99 of a subset of bins moves with whatever else the machine did in them. To
+ * tell a real difference from that, the same ratio is computed for 200 random relabellings of the
+ * same bins into groups of the same sizes (a permutation test, fixed seed): {@link #placeboLow()}
+ * and {@link #placeboHigh()} are its 2.5th and 97.5th percentiles. A ratio inside that range is
+ * what chance alone gives in this run.
+ *
  * @param bins measured bins
  * @param stalledBins bins set apart as stalled
  * @param stallMicros the stall threshold
@@ -45,6 +54,8 @@ import org.HdrHistogram.Histogram;
  * @param stalled the latencies in stalled bins
  * @param p99RatioWithStalls p99 in waves over p99 in steady state, with stalled bins counted like
  *     the others
+ * @param placeboLow 2.5th percentile of the ratio between randomly relabelled groups
+ * @param placeboHigh 97.5th percentile of the same
  */
 record Waves(
     int bins,
@@ -61,7 +72,10 @@ record Waves(
     Histogram wave,
     Histogram steady,
     Histogram stalled,
-    double p99RatioWithStalls) {
+    double p99RatioWithStalls,
+    double placeboLow,
+    double placeboHigh) {
+  private static final int PLACEBO_ROUNDS = 200;
 
   /**
    * Splits the measured bins.
@@ -82,6 +96,7 @@ record Waves(
     }
     Split clean = split(measured, stalled);
     Split raw = split(measured, new boolean[n]);
+    double[] placebo = placebo(measured, clean);
     Histogram all = empty();
     Histogram inStalls = empty();
     int stalledBins = 0;
@@ -108,7 +123,113 @@ record Waves(
         clean.wave,
         clean.steady,
         inStalls,
-        ratio(raw.wave, raw.steady));
+        ratio(raw.wave, raw.steady),
+        placebo[0],
+        placebo[1]);
+  }
+
+  /**
+   * The 2.5th and 97.5th percentiles of p99(A) / p99(B) when the wave and steady bins are shuffled
+   * into groups A and B of the same sizes.
+   */
+  private static double[] placebo(List<Timeline.Bin> measured, Split split) {
+    List<Integer> bins = new ArrayList<>(split.waveIdx);
+    bins.addAll(split.steadyIdx);
+    int a = split.waveIdx.size();
+    if (a == 0 || split.steadyIdx.isEmpty()) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    long[][] values = new long[bins.size()][];
+    int total = 0;
+    for (int i = 0; i < bins.size(); i++) {
+      values[i] = values(measured.get(bins.get(i)).latencies());
+      total += values[i].length;
+    }
+    long[] bufferA = new long[total];
+    long[] bufferB = new long[total];
+    Random random = new Random(16);
+    int[] order = new int[bins.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    double[] ratios = new double[PLACEBO_ROUNDS];
+    for (int r = 0; r < PLACEBO_ROUNDS; r++) {
+      for (int i = order.length - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      int na = 0;
+      int nb = 0;
+      for (int i = 0; i < order.length; i++) {
+        long[] v = values[order[i]];
+        if (i < a) {
+          System.arraycopy(v, 0, bufferA, na, v.length);
+          na += v.length;
+        } else {
+          System.arraycopy(v, 0, bufferB, nb, v.length);
+          nb += v.length;
+        }
+      }
+      ratios[r] = (double) p99(bufferA, na) / Math.max(1, p99(bufferB, nb));
+    }
+    Arrays.sort(ratios);
+    return new double[] {
+      ratios[(int) (PLACEBO_ROUNDS * 0.025)], ratios[(int) (PLACEBO_ROUNDS * 0.975) - 1]
+    };
+  }
+
+  /** Every recorded latency of a bin (at the histogram's precision). */
+  private static long[] values(Histogram h) {
+    long[] v = new long[(int) h.getTotalCount()];
+    int i = 0;
+    for (HistogramIterationValue x : h.recordedValues()) {
+      long value = h.highestEquivalentValue(x.getValueIteratedTo());
+      for (long c = 0; c < x.getCountAtValueIteratedTo() && i < v.length; c++) {
+        v[i++] = value;
+      }
+    }
+    return v;
+  }
+
+  /** The 99th percentile by nearest rank of the first {@code n} values (reordered in place). */
+  static long p99(long[] v, int n) {
+    if (n == 0) {
+      return 0;
+    }
+    int k = Math.max(0, (int) Math.ceil(0.99 * n) - 1);
+    int lo = 0;
+    int hi = n - 1;
+    Random pivots = new Random(k);
+    while (lo < hi) {
+      long pivot = v[lo + pivots.nextInt(hi - lo + 1)];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (v[i] < pivot) {
+          i++;
+        }
+        while (v[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          long t = v[i];
+          v[i] = v[j];
+          v[j] = t;
+          i++;
+          j--;
+        }
+      }
+      if (k <= j) {
+        hi = j;
+      } else if (k >= i) {
+        lo = i;
+      } else {
+        return v[k];
+      }
+    }
+    return v[k];
   }
 
   private static final class Split {
@@ -121,6 +242,8 @@ record Waves(
     long steadyAuths;
     final Histogram wave = empty();
     final Histogram steady = empty();
+    final List<Integer> waveIdx = new ArrayList<>();
+    final List<Integer> steadyIdx = new ArrayList<>();
   }
 
   /** Wave window and steady bins among the bins not {@code excluded}. */
@@ -161,10 +284,12 @@ record Waves(
       }
       if (wave[i]) {
         s.wave.add(measured.get(i).latencies());
+        s.waveIdx.add(i);
         s.waveBins++;
         s.waveAuths += counts[i];
       } else if (counts[i] <= s.median && counts[i] < s.threshold) {
         s.steady.add(measured.get(i).latencies());
+        s.steadyIdx.add(i);
         s.steadyBins++;
         s.steadyAuths += counts[i];
       }
@@ -223,6 +348,7 @@ record Waves(
     m.put("stalled", percentiles(stalled));
     m.put("p99WaveOverSteady", p99Ratio());
     m.put("p99WaveOverSteadyWithStalls", p99RatioWithStalls);
+    m.put("placebo95", List.of(placeboLow, placeboHigh));
     return m;
   }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -38,12 +39,25 @@ class SoakLogicTest {
 
   @Test
   void aShortTokenLifeOutlivesNoRenewalInterval() {
-    SoakSettings s = SoakSettings.builder(Adapter.JEDIS).fault(Fault.SHORT_TOKEN_LIFE).build();
+    SoakSettings s =
+        SoakSettings.builder(Adapter.JEDIS)
+            .fault(Fault.SHORT_TOKEN_LIFE)
+            .limit(Duration.ofSeconds(6))
+            .build();
 
-    assertThat(s.tokenLife()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(s.tokenLife()).isEqualTo(Duration.ofSeconds(2));
     Duration shortest =
         s.policy().reauthenticationInterval().minus(s.policy().reauthenticationJitter());
     assertThat(shortest).isGreaterThan(s.tokenLife());
+    assertThat(
+            catchThrowableOfType(
+                    IamConfigurationException.class,
+                    () -> SoakSettings.builder(Adapter.JEDIS).fault(Fault.SHORT_TOKEN_LIFE).build())
+                .problems())
+        .singleElement()
+        .asString()
+        .startsWith("limit: PT3S leaves no second renewal of every PT2.5S")
+        .endsWith("e.g. --limit 5s)");
   }
 
   @Test
@@ -201,9 +215,52 @@ class SoakLogicTest {
     assertThat(clean.p99RatioWithStalls()).isGreaterThan(50);
   }
 
-  private static Timeline.Bin bin(int i, long auths, long stallMicros, long latencyMicros) {
+  @Test
+  void p99IsTheValueAtTheNearestRank() {
+    long[] v = new long[1000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (i * 7919L) % 1000 + 1; // 1..1000, shuffled
+    }
+    assertThat(Waves.p99(v, 1000)).isEqualTo(990);
+    assertThat(Waves.p99(new long[] {5}, 1)).isEqualTo(5);
+    assertThat(Waves.p99(new long[] {3, 3, 3, 3}, 4)).isEqualTo(3);
+  }
+
+  @Test
+  void aDifferenceByChanceStaysInsideThePlaceboRangeAndARealOneLeavesIt() {
+    Random random = new Random(1);
+    List<Timeline.Bin> same = new ArrayList<>();
+    List<Timeline.Bin> slowerInWaves = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      long auths = random.nextInt(20);
+      long[] latencies = new long[100];
+      for (int k = 0; k < latencies.length; k++) {
+        latencies[k] = 200 + (long) (random.nextDouble() * random.nextDouble() * 5000);
+      }
+      same.add(bin(i, auths, 0, latencies));
+      long[] slowed = latencies.clone();
+      if (auths >= 18) {
+        for (int k = 0; k < slowed.length; k++) {
+          slowed[k] *= 2;
+        }
+      }
+      slowerInWaves.add(bin(i, auths, 0, slowed));
+    }
+
+    Waves chance = Waves.of(same, Long.MAX_VALUE);
+    Waves real = Waves.of(slowerInWaves, Long.MAX_VALUE);
+
+    assertThat(chance.placeboLow()).isLessThan(1).isPositive();
+    assertThat(chance.placeboHigh()).isGreaterThan(1).isLessThan(1.5);
+    assertThat(chance.p99Ratio()).isBetween(chance.placeboLow(), chance.placeboHigh());
+    assertThat(real.p99Ratio()).isGreaterThan(real.placeboHigh());
+  }
+
+  private static Timeline.Bin bin(int i, long auths, long stallMicros, long... latenciesMicros) {
     Histogram h = new Histogram(1, Timeline.HIGHEST_MICROS, 3);
-    h.recordValue(latencyMicros);
+    for (long l : latenciesMicros) {
+      h.recordValue(l);
+    }
     ByteBuffer b = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
     int n = h.encodeIntoCompressedByteBuffer(b);
     byte[] bytes = new byte[n];
@@ -221,7 +278,7 @@ class SoakLogicTest {
         0,
         10,
         0,
-        1,
+        latenciesMicros.length,
         stallMicros,
         bytes);
   }
