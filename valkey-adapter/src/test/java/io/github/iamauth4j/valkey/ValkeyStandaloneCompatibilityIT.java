@@ -173,9 +173,12 @@ class ValkeyStandaloneCompatibilityIT extends RedisAdapterCompatibilityKit {
     assertThat(d.reauthentications())
         .as("re-authentications: every one of 50 connections about once a second")
         .isGreaterThan(POOL_SIZE * 5L);
+    // Turning the pool over at each limit would create about POOL_SIZE connections per limit (some
+    // 250 here); renewing in place creates a few, for connections the pool itself replaces. Seen
+    // on a loaded 2-core machine: 6, 7, 9 and 10 over the run, so the bound sits above those.
     assertThat(valkey.getPool().getCreatedCount() - created)
         .as("connections created to replace others: renewed in place, not turned over")
-        .isLessThan(POOL_SIZE / 5);
+        .isLessThan(POOL_SIZE / 4);
     // Polled: the pool's evictor may be between its decision and the destruction of a connection.
     Awaitility.await("connections tracked: exactly those in the pool, none leaked")
         .atMost(Duration.ofSeconds(5))
