@@ -1,6 +1,7 @@
 package io.github.iamauth4j.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -162,20 +163,21 @@ class PasswordFallbackIT {
     try (IamDataSource ds = dataSource("us-east-1", Duration.ofSeconds(2))) {
       assertThat(user(ds)).isEqualTo("app");
       credentialsGone.set(true);
-      Thread.sleep(2_100); // the token's whole life: no usable token remains
-      assertThat(user(ds)).isEqualTo("app_legacy");
+      // Connections stay on IAM until the token's whole life has passed, then use the password.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> "app_legacy".equals(user(ds)));
       assertThat(user(ds)).isEqualTo("app_legacy");
       assertThat(fallbacks)
           .extracting(IamAuthEvent.PasswordFallback::reason)
           .containsOnly(Reason.NO_USABLE_TOKEN);
 
       credentialsGone.set(false);
-      String back = null;
-      for (int i = 0; i < 50 && !"app".equals(back); i++) {
-        back = user(ds);
-        Thread.sleep(100);
-      }
-      assertThat(back).as("back on IAM once credentials return").isEqualTo("app");
+      await("back on IAM once credentials return")
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> "app".equals(user(ds)));
     }
   }
 
@@ -188,7 +190,9 @@ class PasswordFallbackIT {
         assertThat(user(ds)).isEqualTo("app_legacy");
       }
       rds.addIamUser("app");
-      Thread.sleep(600); // past retryIamAfter
+      await("IAM no longer set aside (retryIamAfter passed)")
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> ds.tokenProvider().passwordFallbacks().iamSetAsideUntil() == null);
       assertThat(user(ds)).isEqualTo("app");
       PasswordFallbacks.Stats stats = ds.tokenProvider().passwordFallbacks().stats();
       assertThat(stats.fallbacks()).containsEntry(Reason.TOKEN_REFUSED, 3L);
